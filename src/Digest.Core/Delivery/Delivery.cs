@@ -1,0 +1,50 @@
+namespace Digest.Delivery;
+
+/// <summary>One recipient of one edition in the delivery ledger.</summary>
+public sealed class Delivery
+{
+    /// <summary>
+    /// <c>edition &lt;&lt; 32 | position in the plan</c>: numeric so that one edition's deliveries are one
+    /// contiguous range of the primary index, which the sender pages through without loading them all.
+    /// </summary>
+    public long Id { get; set; }
+    public int Edition { get; set; }
+    public string Email { get; set; } = "";
+    public string? Name { get; set; }
+    public List<string> Categories { get; set; } = [];
+    public DeliveryState State { get; set; }
+    public int Attempts { get; set; }
+
+    /// <summary>How many runs have tried this recipient; past Digest:Delivery:MaxRuns a deferral becomes Failed.</summary>
+    public int Runs { get; set; }
+
+    /// <summary>The last SMTP reply (or outbox file) for this recipient, for an admin reading `status`.</summary>
+    public string? LastReply { get; set; }
+    public string MessageId { get; set; } = "";
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Lower-cased address, indexed.</summary>
+    public string Key { get; set; } = "";
+
+    public static long IdFor(int edition, int position) => ((long)edition << 32) | (uint)position;
+
+    public static long FirstId(int edition) => IdFor(edition, 0);
+
+    public static long EndId(int edition) => IdFor(edition + 1, 0);
+}
+
+public enum DeliveryState
+{
+    /// <summary>Planned and not yet accepted by the server.</summary>
+    Planned,
+    /// <summary>Accepted by the SMTP server (or written to the outbox).</summary>
+    Sent,
+    /// <summary>Failed transiently past the retry budget; tried again on the next run.</summary>
+    Deferred,
+    /// <summary>Refused permanently (5xx to RCPT); the address is suppressed.</summary>
+    Bounced,
+    /// <summary>Not sent on purpose: suppressed, or nothing in the edition matches their categories.</summary>
+    Skipped,
+    /// <summary>Deferred in more runs than Digest:Delivery:MaxRuns allows; given up so the next edition can start.</summary>
+    Failed,
+}

@@ -1,0 +1,107 @@
+using Digest.Editions;
+using Digest.Storage;
+
+namespace Digest.Delivery;
+
+/// <summary>The record per recipient of who got which edition, kept in the store.</summary>
+public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
+{
+    /// <summary>
+    /// Stores the edition and one planned delivery per recipient in one transaction: either the edition
+    /// exists with its whole plan, or not at all.
+    /// </summary>
+    public void Plan(Edition edition, IReadOnlyCollection<Delivery> deliveries)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var d in deliveries) d.UpdatedAt = now;
+        store.InTransaction(() =>
+        {
+            store.Editions.Upsert(edition);
+            store.Deliveries.InsertBulk(deliveries);
+        });
+    }
+
+    /// <summary>
+    /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
+    /// plan order, a page at a time, so memory stays flat however long the list.
+    /// </summary>
+    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, int pageSize = 1000)
+    {
+        var after = Delivery.FirstId(edition) - 1;
+        var end = Delivery.EndId(edition);
+        while (true)
+        {
+            var page = store.Deliveries.Query()
+                .Where(d => d.Id > after && d.Id < end)
+                .OrderBy(d => d.Id)
+                .Limit(pageSize)
+                .ToList();
+            if (page.Count == 0) yield break;
+            after = page[^1].Id;
+            foreach (var d in page)
+                if (d.State is DeliveryState.Planned or DeliveryState.Deferred) yield return d;
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>
+    /// Writes a batch of outcomes in one transaction: one commit for many messages. A hard bounce suppresses
+    /// the address in the same transaction, so no later edition can reach it.
+    /// </summary>
+    public void Record(IReadOnlyCollection<Delivery> outcomes)
+    {
+        if (outcomes.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        store.InTransaction(() =>
+        {
+            foreach (var d in outcomes)
+            {
+                d.UpdatedAt = now;
+                store.Deliveries.Update(d);
+                if (d.State == DeliveryState.Bounced && store.Suppressions.FindById(d.Key) is null)
+                    store.Suppressions.Insert(new Subscribers.Suppression
+                    {
+                        Email = d.Key,
+                        Reason = Subscribers.SuppressionReason.HardBounce,
+                        Detail = $"edition {d.Edition}: {d.LastReply}",
+                        At = now,
+                    });
+            }
+        });
+    }
+
+    public Delivery? Find(int edition, string email)
+    {
+        var key = email.ToLowerInvariant();
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Key == key && d.Id >= first && d.Id < end).FirstOrDefault();
+    }
+
+    public IReadOnlyList<Delivery> ForEdition(int edition)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderBy(d => d.Id).ToList();
+    }
+
+    public EditionCounts Count(int edition)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        var counts = new int[Enum.GetValues<DeliveryState>().Length];
+        foreach (var row in store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.State }).ToEnumerable())
+            counts[(int)row.State]++;
+        return new EditionCounts(counts[(int)DeliveryState.Planned], counts[(int)DeliveryState.Sent],
+            counts[(int)DeliveryState.Deferred], counts[(int)DeliveryState.Bounced],
+            counts[(int)DeliveryState.Skipped], counts[(int)DeliveryState.Failed]);
+    }
+}
+
+public sealed record EditionCounts(int Planned, int Sent, int Deferred, int Bounced, int Skipped, int Failed)
+{
+    public int Total => Planned + Sent + Deferred + Bounced + Skipped + Failed;
+
+    /// <summary>Recipients that still have to get the edition.</summary>
+    public int Undelivered => Planned + Deferred;
+}

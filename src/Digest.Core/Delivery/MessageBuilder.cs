@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using Digest.Rendering;
+using Digest.Subscribers;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Text;
+
+namespace Digest.Delivery;
+
+/// <summary>Builds one reader's MIME message: multipart/alternative, list headers, a stable Message-ID.</summary>
+public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, TimeProvider clock)
+{
+    private readonly DigestOptions _o = options.Value;
+
+    private string SenderDomain => _o.Sender.Address[(_o.Sender.Address.LastIndexOf('@') + 1)..];
+
+    private string UnsubscribeMailbox => string.IsNullOrWhiteSpace(_o.Unsubscribe.Mailto) ? $"unsubscribe@{SenderDomain}" : _o.Unsubscribe.Mailto;
+
+    /// <summary>
+    /// The same for every send of one edition to one reader, so a receiving server can fold the duplicate
+    /// that a crash between "accepted" and "recorded" may cause.
+    /// </summary>
+    public string MessageIdFor(int edition, string email)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{_o.ListId}\n{email.ToLowerInvariant()}"));
+        return $"digest.{edition}.{Convert.ToHexStringLower(hash, 0, 12)}@{SenderDomain}";
+    }
+
+    public string UnsubscribeUrl(string email)
+    {
+        var separator = _o.Unsubscribe.BaseUrl.Contains('?') ? '&' : '?';
+        return $"{_o.Unsubscribe.BaseUrl}{separator}token={tokens.Create(email)}";
+    }
+
+    public ReaderView Reader(string email, string? name) =>
+        new(email, name, string.IsNullOrWhiteSpace(name) ? "there" : name.Split(' ')[0], UnsubscribeUrl(email));
+
+    public MimeMessage Build(int edition, Delivery delivery, RenderedMessage rendered)
+    {
+        var message = new MimeMessage
+        {
+            Subject = rendered.Subject,
+            MessageId = delivery.MessageId.Length > 0 ? delivery.MessageId : MessageIdFor(edition, delivery.Email),
+            Date = clock.GetUtcNow(),
+        };
+        message.From.Add(new MailboxAddress(_o.Sender.Name, _o.Sender.Address));
+        if (!string.IsNullOrWhiteSpace(_o.Sender.ReplyTo)) message.ReplyTo.Add(MailboxAddress.Parse(_o.Sender.ReplyTo));
+        message.To.Add(new MailboxAddress(delivery.Name ?? "", delivery.Email));
+
+        var token = tokens.Create(delivery.Email);
+        message.Headers.Add(HeaderId.ListId, $"{Quote(_o.ListName)} <{_o.ListId}>");
+        message.Headers.Add(HeaderId.ListUnsubscribe,
+            $"<{UnsubscribeUrl(delivery.Email)}>, <mailto:{UnsubscribeMailbox}?subject=unsubscribe%20{token}>");
+        // RFC 8058: mailbox providers may POST "List-Unsubscribe=One-Click" to the https link.
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add("X-Digest-Edition", edition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var alternative = new MultipartAlternative
+        {
+            new TextPart(TextFormat.Plain) { Text = rendered.Text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
+            new TextPart(TextFormat.Html) { Text = rendered.Html, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
+        };
+        message.Body = alternative;
+        return message;
+    }
+
+    private static string Quote(string displayName) => $"\"{displayName.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
+}

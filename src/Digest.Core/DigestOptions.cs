@@ -1,0 +1,132 @@
+namespace Digest;
+
+/// <summary>
+/// Every setting of Digest, bound from the <c>Digest</c> configuration section. The defaults are the
+/// embedded ones a fresh clone runs on: local files only, mail written to an outbox folder.
+/// </summary>
+public sealed class DigestOptions
+{
+    public const string Section = "Digest";
+
+    public StoreOptions Store { get; set; } = new();
+    public SubscribersOptions Subscribers { get; set; } = new();
+    public TemplatesOptions Templates { get; set; } = new();
+    public OutboxOptions Outbox { get; set; } = new();
+    public ImportOptions Import { get; set; } = new();
+    public ScheduleOptions Schedule { get; set; } = new();
+    public EditionOptions Edition { get; set; } = new();
+    public SenderOptions Sender { get; set; } = new();
+    public UnsubscribeOptions Unsubscribe { get; set; } = new();
+    public SmtpOptions Smtp { get; set; } = new();
+    public DeliveryOptions Delivery { get; set; } = new();
+
+    /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
+    public string ListId { get; set; } = "weekly-verdicts.example.com";
+
+    /// <summary>The list's display name, used in List-Id and in the templates.</summary>
+    public string ListName { get; set; } = "Weekly AI Tool Verdicts";
+}
+
+public sealed class StoreOptions
+{
+    public string Path { get; set; } = "data/digest.db";
+}
+
+public sealed class SubscribersOptions
+{
+    public string Path { get; set; } = "config/subscribers.json";
+}
+
+public sealed class TemplatesOptions
+{
+    public string Path { get; set; } = "templates";
+}
+
+public sealed class OutboxOptions
+{
+    public string Path { get; set; } = "data/outbox";
+}
+
+public sealed class ImportOptions
+{
+    /// <summary>A folder whose JSON files are imported at start-up when they are new or changed; empty turns it off.</summary>
+    public string Path { get; set; } = "config/comparisons";
+}
+
+public sealed class ScheduleOptions
+{
+    /// <summary>Quartz cron expression (seconds first). Default: Mondays at 09:00.</summary>
+    public string Cron { get; set; } = "0 0 9 ? * MON";
+    public string TimeZone { get; set; } = "UTC";
+}
+
+public sealed class EditionOptions
+{
+    public int MaxComparisons { get; set; } = 5;
+}
+
+public sealed class SenderOptions
+{
+    public string Address { get; set; } = "digest@weekly-verdicts.example.com";
+    public string Name { get; set; } = "Weekly AI Tool Verdicts";
+    public string? ReplyTo { get; set; }
+}
+
+public sealed class UnsubscribeOptions
+{
+    /// <summary>The public https address of the one-click unsubscribe endpoint; the token is appended as <c>?token=</c>.</summary>
+    public string BaseUrl { get; set; } = "https://weekly-verdicts.example.com/unsubscribe";
+
+    /// <summary>The mailbox for the mailto variant of List-Unsubscribe; defaults to unsubscribe@ the sender's domain.</summary>
+    public string? Mailto { get; set; }
+
+    /// <summary>Base64 HMAC key for unsubscribe tokens (at least 32 bytes). Prefer <see cref="KeyFile"/> or the environment.</summary>
+    public string? Key { get; set; }
+    public string? KeyFile { get; set; }
+}
+
+public enum SmtpSecurity
+{
+    Auto,
+    None,
+    StartTls,
+    SslOnConnect,
+}
+
+public sealed class SmtpOptions
+{
+    /// <summary>Empty: no SMTP at all, every message is written to the outbox folder instead.</summary>
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string? PasswordFile { get; set; }
+
+    /// <summary>How many SMTP connections send in parallel, each reused for many messages.</summary>
+    public int Connections { get; set; } = 4;
+
+    /// <summary>Messages per second over all connections; 0 is unlimited.</summary>
+    public double MaxPerSecond { get; set; }
+
+    /// <summary>How long one SMTP command may take before the connection is given up as stalled.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class DeliveryOptions
+{
+    /// <summary>Retries of one message within a run after a transient failure (4xx, dropped connection, timeout).</summary>
+    public int Retries { get; set; } = 3;
+
+    /// <summary>First retry delay; it doubles each time, with jitter.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Runs that may retry a deferred recipient before the ledger gives up on them (state Failed).</summary>
+    public int MaxRuns { get; set; } = 3;
+
+    /// <summary>How long a stop request waits for the messages in flight before it cuts them off.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the sender lease lasts without renewal; a crashed holder's lease expires after it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Quartz;
+
+namespace Digest;
+
+/// <summary>Checks every setting at start-up; each message names the configuration key and the bad value.</summary>
+public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DigestOptions o)
+    {
+        var errors = new List<string>();
+        void Require(string key, string? value)
+        {
+            if (string.IsNullOrWhiteSpace(value)) errors.Add($"Digest:{key} must be set.");
+        }
+
+        Require("Store:Path", o.Store.Path);
+        Require("Subscribers:Path", o.Subscribers.Path);
+        Require("Templates:Path", o.Templates.Path);
+        Require("Outbox:Path", o.Outbox.Path);
+        Require("ListId", o.ListId);
+        Require("ListName", o.ListName);
+
+        if (!CronExpression.TryParse(o.Schedule.Cron, out _))
+            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), was \"{o.Schedule.Cron}\".");
+        if (!TryFindTimeZone(o.Schedule.TimeZone, out _))
+            errors.Add($"Digest:Schedule:TimeZone is not a known IANA time zone, was \"{o.Schedule.TimeZone}\".");
+
+        if (o.Edition.MaxComparisons is < 1 or > 50)
+            errors.Add($"Digest:Edition:MaxComparisons must be between 1 and 50, was {o.Edition.MaxComparisons}.");
+
+        if (!IsAddress(o.Sender.Address))
+            errors.Add($"Digest:Sender:Address is not a valid email address, was \"{o.Sender.Address}\".");
+        if (o.Sender.ReplyTo is { Length: > 0 } replyTo && !IsAddress(replyTo))
+            errors.Add($"Digest:Sender:ReplyTo is not a valid email address, was \"{replyTo}\".");
+        if (o.Unsubscribe.Mailto is { Length: > 0 } mailto && !IsAddress(mailto))
+            errors.Add($"Digest:Unsubscribe:Mailto is not a valid email address, was \"{mailto}\".");
+
+        if (!Uri.TryCreate(o.Unsubscribe.BaseUrl, UriKind.Absolute, out var unsubscribe) || unsubscribe.Scheme is not ("https" or "http"))
+            errors.Add($"Digest:Unsubscribe:BaseUrl must be an absolute http(s) URL, was \"{o.Unsubscribe.BaseUrl}\".");
+
+        ValidateSmtp(o.Smtp, errors);
+        if (o.Delivery.Retries is < 0 or > 10)
+            errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
+        if (o.Delivery.RetryDelay < TimeSpan.Zero)
+            errors.Add($"Digest:Delivery:RetryDelay must not be negative, was {o.Delivery.RetryDelay}.");
+        if (o.Delivery.MaxRuns < 1)
+            errors.Add($"Digest:Delivery:MaxRuns must be at least 1, was {o.Delivery.MaxRuns}.");
+        if (o.Delivery.StopTimeout <= TimeSpan.Zero)
+            errors.Add($"Digest:Delivery:StopTimeout must be a positive duration, was {o.Delivery.StopTimeout}.");
+        if (o.Delivery.LeaseDuration < TimeSpan.FromSeconds(5))
+            errors.Add($"Digest:Delivery:LeaseDuration must be at least 00:00:05, was {o.Delivery.LeaseDuration}.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateSmtp(SmtpOptions smtp, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(smtp.Host)) return;
+        if (smtp.Port is < 1 or > 65535)
+            errors.Add($"Digest:Smtp:Port must be between 1 and 65535, was {smtp.Port}.");
+        if (smtp.Connections is < 1 or > 64)
+            errors.Add($"Digest:Smtp:Connections must be between 1 and 64, was {smtp.Connections}.");
+        if (smtp.MaxPerSecond < 0)
+            errors.Add($"Digest:Smtp:MaxPerSecond must be 0 (unlimited) or more, was {smtp.MaxPerSecond}.");
+        if (smtp.Timeout <= TimeSpan.Zero)
+            errors.Add($"Digest:Smtp:Timeout must be a positive duration such as 00:00:30, was {smtp.Timeout}.");
+        // Mail to a server off this machine crosses a network: refuse to send it, and the password, in clear text.
+        if (smtp.Security == SmtpSecurity.None && !IsLoopback(smtp.Host))
+            errors.Add($"Digest:Smtp:Security is None but Digest:Smtp:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
+        if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
+            errors.Add($"Digest:Smtp:PasswordFile names a file that does not exist, was \"{file}\".");
+    }
+
+    public static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    public static bool TryFindTimeZone(string id, out TimeZoneInfo zone)
+    {
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            zone = TimeZoneInfo.Utc;
+            return false;
+        }
+    }
+
+    private static bool IsAddress(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && MailboxAddress.TryParse(value, out var m) && m.Address.Contains('@') && m.Domain.Length > 0;
+}

@@ -1,0 +1,127 @@
+using Digest.Comparisons;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Rendering;
+using Digest.Subscribers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Digest;
+
+/// <summary>
+/// One run of the digest, from the schedule or `send-now`:
+/// select the edition → plan deliveries → render → send → record. An unfinished edition is always
+/// finished before a new one is started.
+/// </summary>
+public sealed class DigestRun(
+    ComparisonImporter importer,
+    EditionPlanner planner,
+    EditionStore editions,
+    DeliveryLedger ledger,
+    SuppressionList suppressions,
+    SubscriberSource subscribers,
+    MessageBuilder builder,
+    DigestRenderer renderer,
+    EditionDispatcher dispatcher,
+    SenderLease lease,
+    IMailTransport transport,
+    IOptions<DigestOptions> options,
+    TimeProvider clock,
+    ILogger<DigestRun> log)
+{
+    /// <summary>Imports new or changed files of the import folder.</summary>
+    public void ImportFolder() => importer.ImportFolder(options.Value.Import.Path);
+
+    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping)
+    {
+        ImportFolder();
+        using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
+
+        var edition = editions.Unfinished();
+        if (edition is not null)
+        {
+            var left = ledger.Count(edition.Number);
+            log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, left.Undelivered, left.Total);
+        }
+        else
+        {
+            edition = planner.Draft();
+            if (edition is null) return RunOutcome.NothingNew;
+            var plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder);
+            ledger.Plan(edition, plan);
+            log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
+                edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
+                edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
+                plan.Count(d => d.State == DeliveryState.Planned), transport.Description);
+        }
+
+        counters ??= new DispatchCounters();
+        var before = ledger.Count(edition.Number);
+        counters.Total = before.Undelivered;
+        var started = clock.GetTimestamp();
+        var report = await dispatcher.SendAsync(edition, counters, stopping);
+        var counts = ledger.Count(edition.Number);
+        if (counts.Undelivered == 0 && !edition.IsComplete)
+        {
+            edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
+            editions.Save(edition);
+        }
+        var elapsed = clock.GetElapsedTime(started);
+        log.LogInformation(
+            "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",
+            edition.Number, counts.Sent, counts.Deferred, counts.Bounced, counts.Skipped, counts.Failed, counts.Planned,
+            counters.Done, elapsed.TotalSeconds, transport.Description);
+        if (transport is OutboxTransport outbox && counters.Sent > 0)
+            log.LogInformation("Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
+        return new RunOutcome(edition.Number, counts, report);
+    }
+
+    /// <summary>Everything `send-now` would do up to the wire: select, plan, render and build each message; nothing is sent or stored.</summary>
+    public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken)
+    {
+        var edition = editions.Unfinished();
+        var resuming = edition is not null;
+        List<Delivery.Delivery> plan;
+        if (edition is not null)
+        {
+            plan = [];
+            await foreach (var d in ledger.PendingAsync(edition.Number).WithCancellation(cancellationToken)) plan.Add(d);
+        }
+        else
+        {
+            edition = planner.Draft();
+            if (edition is null) return null;
+            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder);
+        }
+        long bytes = 0;
+        var views = new Dictionary<string, EditionView>();
+        foreach (var d in plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var message = await BuildAsync(edition, d);
+            using var counter = new MimeKit.IO.MeasuringStream();
+            await message.WriteToAsync(counter, cancellationToken);
+            bytes += counter.Length;
+        }
+        return new DryRun(edition, resuming, plan, bytes);
+    }
+
+    /// <summary>Renders one reader's message exactly as it would be sent.</summary>
+    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery)
+    {
+        var reader = new Subscriber(delivery.Email, delivery.Name, delivery.Categories);
+        var view = EditionViews.Create(edition, edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), options.Value.ListName);
+        var rendered = await renderer.RenderAsync(view, builder.Reader(delivery.Email, delivery.Name));
+        return builder.Build(edition.Number, delivery, rendered);
+    }
+}
+
+public sealed record RunOutcome(int Edition, EditionCounts? Counts, DispatchReport? Report)
+{
+    public static readonly RunOutcome NothingNew = new(0, null, null);
+
+    /// <summary>True when recipients of the edition are still waiting (deferred, planned, or cut off by a stop).</summary>
+    public bool Undelivered => Counts is { Undelivered: > 0 };
+}
+
+public sealed record DryRun(Edition Edition, bool Resuming, IReadOnlyList<Delivery.Delivery> Plan, long Bytes);

@@ -1,0 +1,62 @@
+using Digest.Comparisons;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Rendering;
+using Digest.Storage;
+using Digest.Subscribers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Digest;
+
+/// <summary>Registration of Digest's services, one method per area.</summary>
+public static class DigestServiceCollectionExtensions
+{
+    public static IServiceCollection AddDigest(this IServiceCollection services, IConfiguration configuration) =>
+        services
+            .AddDigestOptions(configuration)
+            .AddStore()
+            .AddComparisons()
+            .AddEditions()
+            .AddSubscribers()
+            .AddRendering()
+            .AddDelivery();
+
+    public static IServiceCollection AddDigestOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DigestOptions>, DigestOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static IServiceCollection AddStore(this IServiceCollection services) =>
+        services.AddSingleton(sp => new DigestStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path));
+
+    public static IServiceCollection AddComparisons(this IServiceCollection services) =>
+        services.AddSingleton<ComparisonStore>().AddSingleton<ComparisonImporter>();
+
+    public static IServiceCollection AddEditions(this IServiceCollection services) =>
+        services.AddSingleton<EditionStore>().AddSingleton<EditionPlanner>().AddSingleton<DigestRun>();
+
+    public static IServiceCollection AddSubscribers(this IServiceCollection services) =>
+        services.AddSingleton<SubscriberSource>().AddSingleton<SuppressionList>().AddSingleton<UnsubscribeTokens>();
+
+    public static IServiceCollection AddRendering(this IServiceCollection services) =>
+        services
+            .AddSingleton(sp => new TemplateSet(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Templates.Path))
+            .AddSingleton<DigestRenderer>();
+
+    public static IServiceCollection AddDelivery(this IServiceCollection services) =>
+        services
+            .AddSingleton<DeliveryLedger>()
+            .AddSingleton<MessageBuilder>()
+            .AddSingleton<EditionDispatcher>()
+            .AddSingleton<SenderLease>()
+            .AddSingleton<IMailTransport>(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<DigestOptions>>().Value;
+                return string.IsNullOrWhiteSpace(o.Smtp.Host) ? new OutboxTransport(o.Outbox.Path) : new SmtpTransport(o.Smtp);
+            });
+}

@@ -1,0 +1,42 @@
+using Digest.Delivery;
+using Digest.Subscribers;
+
+namespace Digest.Editions;
+
+/// <summary>Who gets an edition: one delivery per subscriber, skipped where suppressed or where nothing matches.</summary>
+public static class DeliveryPlan
+{
+    public static List<Delivery.Delivery> For(Edition edition, IReadOnlyList<Subscriber> subscribers,
+        IReadOnlySet<string> suppressed, MessageBuilder builder)
+    {
+        var categories = edition.Comparisons.SelectMany(c => c.Categories).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var plan = new List<Delivery.Delivery>(subscribers.Count);
+        for (var i = 0; i < subscribers.Count; i++)
+        {
+            var s = subscribers[i];
+            var delivery = new Delivery.Delivery
+            {
+                Id = Delivery.Delivery.IdFor(edition.Number, i),
+                Edition = edition.Number,
+                Email = s.Email,
+                Key = s.Key,
+                Name = s.Name,
+                Categories = s.Categories.ToList(),
+                MessageId = builder.MessageIdFor(edition.Number, s.Email),
+                State = DeliveryState.Planned,
+            };
+            if (suppressed.Contains(s.Key))
+            {
+                delivery.State = DeliveryState.Skipped;
+                delivery.LastReply = "suppressed (unsubscribed or bounced)";
+            }
+            else if (!s.Follows(categories))
+            {
+                delivery.State = DeliveryState.Skipped;
+                delivery.LastReply = $"no comparison in their categories ({string.Join(", ", s.Categories)})";
+            }
+            plan.Add(delivery);
+        }
+        return plan;
+    }
+}

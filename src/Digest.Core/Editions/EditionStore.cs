@@ -1,0 +1,18 @@
+using Digest.Storage;
+
+namespace Digest.Editions;
+
+public sealed class EditionStore(DigestStore store)
+{
+    public Edition? Latest() => store.Editions.Query().OrderByDescending(e => e.Number).FirstOrDefault();
+
+    public Edition? Find(int number) => store.Editions.FindById(number);
+
+    /// <summary>The oldest edition whose deliveries are not all settled: it must be finished before a new one starts.</summary>
+    public Edition? Unfinished() => store.Editions.Query().Where(e => e.CompletedAt == null).OrderBy(e => e.Number).FirstOrDefault();
+
+    public IReadOnlyList<Edition> Recent(int count) =>
+        store.Editions.Query().OrderByDescending(e => e.Number).Limit(count).ToList();
+
+    public void Save(Edition edition) => store.Editions.Upsert(edition);
+}

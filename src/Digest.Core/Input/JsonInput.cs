@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Digest.Input;
+
+/// <summary>Reads admin-written JSON into typed documents, turning every failure into a located <see cref="InputError"/>.</summary>
+public static class JsonInput
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        // A misspelt field ("panelship") is an error, not a silently missing value.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Parses the file's bytes; throws <see cref="InvalidInputException"/> naming the line of a syntax error.</summary>
+    public static (JsonDocument Document, JsonLineMap Lines) Parse(string file, byte[] bytes)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(bytes, new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+            });
+            return (document, JsonLineMap.Build(bytes));
+        }
+        catch (JsonException e)
+        {
+            var line = (int)(e.LineNumber ?? -1) + 1;
+            throw new InvalidInputException(new InputError(file, line, "", $"not valid JSON: {FirstSentence(e.Message)}"));
+        }
+    }
+
+    /// <summary>Deserializes one element; a type mismatch or unknown field becomes a located error.</summary>
+    public static T? Read<T>(JsonElement element, string file, string item, JsonLineMap lines, List<InputError> errors)
+        where T : class
+    {
+        try
+        {
+            return element.Deserialize<T>(Options);
+        }
+        catch (JsonException e)
+        {
+            var inner = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+            var path = inner.Length == 0 ? item : item.Length == 0 ? inner : inner.StartsWith('[') ? item + inner : $"{item}.{inner}";
+            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? "unknown field (check its spelling)"
+                : "has the wrong type of value";
+            errors.Add(new InputError(file, lines.LineOf(path), path, message));
+            return null;
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Digest.Input;
+
+/// <summary>
+/// Maps a path in a JSON document (<c>[1].tools[0].panelShip</c>) to the line it stands on, so that a
+/// validation error can name the line. Hand-written because System.Text.Json's DOM keeps no positions.
+/// </summary>
+public sealed class JsonLineMap
+{
+    private readonly Dictionary<string, int> _lines;
+
+    private JsonLineMap(Dictionary<string, int> lines) => _lines = lines;
+
+    public static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Builds the map; the document must already be known to be valid JSON.</summary>
+    public static JsonLineMap Build(ReadOnlySpan<byte> json)
+    {
+        var newlines = new List<int>();
+        for (var i = 0; i < json.Length; i++)
+            if (json[i] == (byte)'\n') newlines.Add(i);
+
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var frames = new List<Frame>();
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        while (reader.Read())
+        {
+            var line = LineAt(newlines, (int)reader.TokenStartIndex);
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    frames[^1].Property = reader.GetString();
+                    lines.TryAdd(PathOf(frames), line);
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    lines.TryAdd(PathOf(frames), line);
+                    frames.Add(new Frame(reader.TokenType == JsonTokenType.StartArray));
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    frames.RemoveAt(frames.Count - 1);
+                    NextItem(frames);
+                    break;
+                default:
+                    lines.TryAdd(PathOf(frames), line);
+                    NextItem(frames);
+                    break;
+            }
+        }
+        return new JsonLineMap(lines);
+    }
+
+    /// <summary>The line of the path, or of its nearest ancestor that exists (a missing field is reported at its object).</summary>
+    public int LineOf(string path)
+    {
+        while (true)
+        {
+            if (_lines.TryGetValue(path, out var line)) return line;
+            if (path.Length == 0) return 0;
+            var cut = path.LastIndexOfAny(['.', '[']);
+            path = cut <= 0 ? "" : path[..cut];
+        }
+    }
+
+    private static int LineAt(List<int> newlines, int offset)
+    {
+        var index = newlines.BinarySearch(offset);
+        return (index < 0 ? ~index : index) + 1;
+    }
+
+    private static void NextItem(List<Frame> frames)
+    {
+        if (frames.Count > 0 && frames[^1].IsArray) frames[^1].Index++;
+    }
+
+    private static string PathOf(List<Frame> frames)
+    {
+        var path = new StringBuilder();
+        foreach (var frame in frames)
+        {
+            if (frame.IsArray) path.Append('[').Append(frame.Index).Append(']');
+            else if (frame.Property is not null)
+            {
+                if (path.Length > 0) path.Append('.');
+                path.Append(frame.Property);
+            }
+        }
+        return path.ToString();
+    }
+
+    private sealed class Frame(bool isArray)
+    {
+        public bool IsArray { get; } = isArray;
+        public int Index { get; set; }
+        public string? Property { get; set; }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Digest.Rendering;
+
+// What the templates see: view models built for them, never the stored entities (Fluid's "model security").
+// Names reach the templates in snake_case: {{ tool.panel_ship }}.
+
+public sealed record EditionView(
+    int Number,
+    string Date,
+    string ListName,
+    string Preheader,
+    IReadOnlyList<ComparisonView> Comparisons,
+    string? ArchiveUrl)
+{
+    /// <summary>Every tool name of the edition, for subject lines and previews.</summary>
+    public IEnumerable<string> ToolNames => Comparisons.SelectMany(c => c.Tools).Select(t => t.Name);
+}
+
+public sealed record ComparisonView(
+    string Title,
+    string Question,
+    string Url,
+    IReadOnlyList<ToolView> Tools,
+    IReadOnlyList<ReviewView> Reviews,
+    string ColumnWidth);
+
+public sealed record ToolView(
+    string Name,
+    string Category,
+    string Tagline,
+    string PanelShip,
+    string Community,
+    string Entry,
+    string Summary);
+
+public sealed record ReviewView(string Tool, string Lens, string? Verdict, string Quote, string Excerpt);
+
+/// <summary>The part of a message that is personal to one reader.</summary>
+public sealed record ReaderView(string Email, string? Name, string Greeting, string UnsubscribeUrl);
+
+/// <summary>One rendered message: the three templates' output for one reader.</summary>
+public sealed record RenderedMessage(string Subject, string Html, string Text);

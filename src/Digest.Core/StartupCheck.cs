@@ -1,0 +1,24 @@
+using Digest.Editions;
+using Digest.Rendering;
+using Digest.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Digest;
+
+/// <summary>
+/// What must hold before Digest does anything: valid settings, a store that opens, and (for the commands
+/// that render) templates that parse and render a sample edition. Failing here names the key or file:line.
+/// </summary>
+public static class StartupCheck
+{
+    public static async Task RunAsync(IServiceProvider services, bool templates)
+    {
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
+        // Fails now, not later, on a short or unreadable unsubscribe key.
+        Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
+        services.GetRequiredService<DigestStore>();
+        if (templates) await services.GetRequiredService<DigestRenderer>().SelfCheckAsync(options.ListName);
+    }
+}

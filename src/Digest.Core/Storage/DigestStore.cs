@@ -1,0 +1,114 @@
+using Digest.Comparisons;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Subscribers;
+using LiteDB;
+
+namespace Digest.Storage;
+
+/// <summary>
+/// The embedded LiteDB file that holds comparisons, editions, the delivery ledger and suppressions.
+/// Opened in shared mode: LiteDB then guards the file with a named mutex, so the worker and an admin's
+/// `status` or `import` in another process can use it at once (direct mode lets two processes corrupt it).
+/// </summary>
+public sealed class DigestStore : IDisposable
+{
+    private readonly LiteDatabase _db;
+
+    public string Path { get; }
+
+    public DigestStore(string path)
+    {
+        Path = path;
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        try
+        {
+            _db = new LiteDatabase(new ConnectionString
+            {
+                Filename = path,
+                Connection = ConnectionType.Shared,
+            }, CreateMapper())
+            {
+                // Dates are read back in UTC; LiteDB's default turns them into local time.
+                UtcDate = true,
+            };
+            EnsureIndexes();
+        }
+        catch (Exception e) when (e is LiteException or IOException or InvalidCastException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException(path, e);
+        }
+    }
+
+    public ILiteCollection<Comparison> Comparisons => _db.GetCollection<Comparison>("comparisons");
+    public ILiteCollection<Edition> Editions => _db.GetCollection<Edition>("editions");
+    public ILiteCollection<Delivery.Delivery> Deliveries => _db.GetCollection<Delivery.Delivery>("deliveries");
+    public ILiteCollection<Suppression> Suppressions => _db.GetCollection<Suppression>("suppressions");
+    public ILiteCollection<ImportedFile> ImportedFiles => _db.GetCollection<ImportedFile>("imported_files");
+    public ILiteCollection<LeaseRecord> Leases => _db.GetCollection<LeaseRecord>("leases");
+    public ILiteCollection<ScheduleRecord> Schedule => _db.GetCollection<ScheduleRecord>("schedule");
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction. Synchronous on purpose: a LiteDB transaction belongs
+    /// to its thread, and an await inside it can lose the writes (LiteDB issue #2822).
+    /// </summary>
+    public T InTransaction<T>(Func<T> work)
+    {
+        _db.BeginTrans();
+        try
+        {
+            var result = work();
+            _db.Commit();
+            return result;
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
+    public void InTransaction(Action work) => InTransaction(() => { work(); return 0; });
+
+    private void EnsureIndexes()
+    {
+        Comparisons.EnsureIndex(c => c.PublishedAt);
+        Deliveries.EnsureIndex(d => d.Key);
+    }
+
+    private static BsonMapper CreateMapper()
+    {
+        var mapper = new BsonMapper { EnumAsInteger = false };
+        mapper.Entity<Comparison>().Id(c => c.Slug, autoId: false).Ignore(c => c.Categories);
+        mapper.Entity<Edition>().Id(e => e.Number, autoId: false);
+        mapper.Entity<Delivery.Delivery>().Id(d => d.Id, autoId: false);
+        mapper.Entity<Suppression>().Id(s => s.Email, autoId: false);
+        mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
+        return mapper;
+    }
+
+    public void Dispose() => _db.Dispose();
+}
+
+/// <summary>The store file could not be opened: missing permissions, or not a LiteDB file, or damaged.</summary>
+public sealed class StoreUnavailableException(string path, Exception inner)
+    : Exception($"The store {path} cannot be opened: {inner.Message} (is it a Digest database? Restore it from a backup or point Digest:Store:Path elsewhere; the file was not changed.)", inner)
+{
+    public string StorePath { get; } = path;
+}
+
+/// <summary>When the schedule last fired, so a worker that was down can catch up once.</summary>
+public sealed class ScheduleRecord
+{
+    public string Id { get; set; } = "schedule";
+    public DateTime LastFireAt { get; set; }
+}
+
+/// <summary>A file from the import folder that has been imported, so an unchanged file is not imported again.</summary>
+public sealed class ImportedFile
+{
+    public string Path { get; set; } = "";
+    public string Sha256 { get; set; } = "";
+    public DateTime ImportedAt { get; set; }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Digest.Input;
+using MimeKit;
+
+namespace Digest.Subscribers;
+
+/// <summary>
+/// Reads the admin-edited subscriber file: <c>{ "subscribers": [ { "email", "name", "categories" } ] }</c>
+/// (a bare array works too). Any invalid address or duplicate refuses the whole file, so a half-edited
+/// list never adds or drops anyone.
+/// </summary>
+public static class SubscriberFile
+{
+    private sealed class Entry
+    {
+        public string? Email { get; set; }
+        public string? Name { get; set; }
+        public List<string>? Categories { get; set; }
+    }
+
+    public static IReadOnlyList<Subscriber> Load(string file)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException(new InputError(file, 0, "", $"cannot be read: {e.Message}"));
+        }
+        return Parse(file, bytes);
+    }
+
+    public static IReadOnlyList<Subscriber> Parse(string file, byte[] bytes)
+    {
+        var (document, lines) = JsonInput.Parse(file, bytes);
+        using var _ = document;
+        var root = document.RootElement;
+        var prefix = "";
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            if (!root.TryGetProperty("subscribers", out root))
+                throw new InvalidInputException(new InputError(file, 1, "subscribers", "missing (expected { \"subscribers\": [ … ] })"));
+            prefix = "subscribers";
+        }
+        if (root.ValueKind != JsonValueKind.Array)
+            throw new InvalidInputException(new InputError(file, lines.LineOf(prefix), prefix, "expected an array of subscribers"));
+
+        var errors = new List<InputError>();
+        var result = new List<Subscriber>();
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var index = 0;
+        foreach (var element in root.EnumerateArray())
+        {
+            var item = $"{prefix}[{index++}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new InputError(file, lines.LineOf(item), item, "expected a subscriber object"));
+                continue;
+            }
+            if (JsonInput.Read<Entry>(element, file, item, lines, errors) is not { } entry) continue;
+            var subscriber = Validate(entry.Email, entry.Name, entry.Categories, file, item, lines.LineOf($"{item}.email"), errors, seen);
+            if (subscriber is not null) result.Add(subscriber);
+        }
+        if (errors.Count > 0) throw new InvalidInputException(errors);
+        return result;
+    }
+
+    /// <summary>Checks one entry: a real address, not seen before (case-insensitively).</summary>
+    public static Subscriber? Validate(string? email, string? name, IReadOnlyList<string>? categories,
+        string file, string item, int line, List<InputError> errors, Dictionary<string, string> seen)
+    {
+        email = email?.Trim();
+        if (string.IsNullOrEmpty(email))
+        {
+            errors.Add(new InputError(file, line, $"{item}.email", "missing"));
+            return null;
+        }
+        if (!IsAddress(email))
+        {
+            errors.Add(new InputError(file, line, $"{item}.email", $"\"{email}\" is not a valid email address"));
+            return null;
+        }
+        if (seen.TryGetValue(email, out var first))
+        {
+            errors.Add(new InputError(file, line, $"{item}.email", $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case)"));
+            return null;
+        }
+        seen[email] = item;
+        var cleaned = (categories ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return new Subscriber(email, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), cleaned);
+    }
+
+    /// <summary>A bare address with a local part and a dotted domain; display names and groups are not addresses here.</summary>
+    public static bool IsAddress(string value) =>
+        MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
+        && mailbox.Address == value
+        && mailbox.LocalPart.Length > 0
+        && mailbox.Domain.Contains('.')
+        && !mailbox.Domain.StartsWith('.') && !mailbox.Domain.EndsWith('.');
+}

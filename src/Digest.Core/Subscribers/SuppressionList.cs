@@ -1,0 +1,25 @@
+using Digest.Storage;
+
+namespace Digest.Subscribers;
+
+/// <summary>Unsubscribes and hard bounces, kept in the store; they win over the subscriber file.</summary>
+public sealed class SuppressionList(DigestStore store, TimeProvider clock)
+{
+    public bool Contains(string email) => store.Suppressions.FindById(email.ToLowerInvariant()) is not null;
+
+    /// <summary>All suppressed addresses, lower-cased, for filtering a whole list at once.</summary>
+    public HashSet<string> Addresses() => store.Suppressions.FindAll().Select(s => s.Email).ToHashSet(StringComparer.Ordinal);
+
+    public IReadOnlyList<Suppression> All() => store.Suppressions.Query().OrderBy(s => s.Email).ToList();
+
+    /// <summary>Adds the address; an existing entry keeps its first reason. Returns false when it was already there.</summary>
+    public bool Add(string email, SuppressionReason reason, string? detail = null)
+    {
+        var key = email.ToLowerInvariant();
+        if (store.Suppressions.FindById(key) is not null) return false;
+        store.Suppressions.Insert(new Suppression { Email = key, Reason = reason, Detail = detail, At = clock.GetUtcNow().UtcDateTime });
+        return true;
+    }
+
+    public bool Remove(string email) => store.Suppressions.Delete(email.ToLowerInvariant());
+}

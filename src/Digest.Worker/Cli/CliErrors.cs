@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Digest.Input;
+using Digest.Rendering;
+using Digest.Storage;
+using Digest.Delivery;
+
+namespace Digest.Worker;
+
+/// <summary>Turns the errors an admin can cause into a message and an exit code; anything else is a bug.</summary>
+public static class CliErrors
+{
+    public static bool IsExpected(Exception e) => Code(e) != Cli.ExitCodes.Unexpected;
+
+    public static int Code(Exception e) => e switch
+    {
+        OptionsValidationException or InvalidInputException or TemplateException or StoreUnavailableException => Cli.ExitCodes.BadInput,
+        InvalidDataException { InnerException: JsonException } => Cli.ExitCodes.BadInput,
+        FileNotFoundException f when f.FileName?.EndsWith(".json", StringComparison.Ordinal) == true => Cli.ExitCodes.BadInput,
+        InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => Cli.ExitCodes.BadInput,
+        SenderBusyException => Cli.ExitCodes.Busy,
+        _ => Cli.ExitCodes.Unexpected,
+    };
+
+    public static string Describe(Exception e) => e switch
+    {
+        OptionsValidationException o => "Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, o.Failures.Select(f => "  " + f)),
+        // The JSON provider's message names the file; its inner exception has the line.
+        InvalidDataException { InnerException: JsonException j } d => $"{d.Message} Line {j.LineNumber + 1}: {j.Message.Split(" Path:")[0]}",
+        InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
+            => $"Invalid configuration: {i.Message} {i.InnerException?.Message}".Trim(),
+        FileNotFoundException f => $"Configuration file not found: {f.FileName}",
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+
+namespace Digest.Worker.Cli;
+
+/// <summary>The `digest` executable: one verb per file in this folder, all sharing one way to build the host and report errors.</summary>
+public static class DigestCli
+{
+    public static readonly Option<string?> ConfigOption = new("--config")
+    {
+        Description = "Settings file (default: $DIGEST_CONFIG or config/digest.json)",
+        Recursive = true,
+    };
+
+    /// <summary>Runs the CLI. <paramref name="overrides"/> are extra settings, used by tests in place of environment variables.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
+        IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var context = new CliContext(output, error, overrides);
+        var root = new RootCommand("Digest: the weekly AI tool verdicts, selected, rendered and delivered by email.");
+        root.Options.Add(ConfigOption);
+        var run = RunCommand.Create(context);
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(SendNowCommand.Create(context));
+        root.Subcommands.Add(ImportCommand.Create(context));
+        root.Subcommands.Add(PreviewCommand.Create(context));
+        root.Subcommands.Add(StatusCommand.Create(context));
+        foreach (var command in SuppressionCommands.Create(context)) root.Subcommands.Add(command);
+        // `digest` alone runs the worker, as a container's entry point would.
+        root.SetAction((parse, token) => RunCommand.ExecuteAsync(context, parse, token));
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // The host handles SIGTERM itself and needs its full stop timeout to finish messages in flight.
+            ProcessTerminationTimeout = null,
+        };
+        return await root.Parse(args).InvokeAsync(configuration);
+    }
+}
+
+/// <summary>What every verb shares: where to print, and how to build and run a host with errors reported once.</summary>
+public sealed class CliContext(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? overrides)
+{
+    public TextWriter Output { get; } = output;
+    public TextWriter Error { get; } = error;
+
+    public IHost BuildHost(ParseResult parse, bool worker = false) =>
+        DigestHost.Build(new HostSettings(parse.GetValue(DigestCli.ConfigOption), overrides, worker));
+
+    /// <summary>
+    /// Builds the host, runs the start-up checks, and runs <paramref name="body"/> with a token that fires on
+    /// SIGTERM or Ctrl+C; expected failures print their message and map to an exit code.
+    /// </summary>
+    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body)
+    {
+        try
+        {
+            using var host = BuildHost(parse);
+            await StartupCheck.RunAsync(host.Services, templates);
+            await host.StartAsync();
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            try
+            {
+                return await body(host.Services, lifetime.ApplicationStopping);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+        catch (Exception e) when (CliErrors.IsExpected(e))
+        {
+            await Error.WriteLineAsync(CliErrors.Describe(e));
+            return CliErrors.Code(e);
+        }
+    }
+}

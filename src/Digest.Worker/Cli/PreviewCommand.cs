@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Input;
+using Digest.Subscribers;
+using MimeKit;
+
+namespace Digest.Worker.Cli;
+
+/// <summary>`digest preview`: renders exactly what the next send would deliver to one reader; sends and records nothing.</summary>
+public static class PreviewCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var subscriber = new Option<string?>("--subscriber") { Description = "The reader to render for (default: the first in the subscriber file)." };
+        var text = new Option<bool>("--text") { Description = "The plain-text part instead of the HTML." };
+        var eml = new Option<bool>("--eml") { Description = "The whole MIME message, headers included." };
+        var edition = new Option<int?>("--edition") { Description = "A stored edition instead of the next one." };
+        var output = new Option<string?>("--out") { Description = "Write to this file instead of standard output." };
+        var command = new Command("preview", "Render the next edition for one reader, exactly as it would be sent.") { subscriber, text, eml, edition, output };
+        command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, async (services, _) =>
+        {
+            var chosen = Choose(services, parse.GetValue(edition));
+            if (chosen is null)
+            {
+                await context.Error.WriteLineAsync("No comparisons published since the last edition: the next send would send nothing. Use --edition N to preview a stored edition.");
+                return ExitCodes.Done;
+            }
+            var reader = Reader(services, parse.GetValue(subscriber));
+            var builder = services.GetRequiredService<MessageBuilder>();
+            var delivery = new Delivery.Delivery
+            {
+                Edition = chosen.Number,
+                Email = reader.Email,
+                Key = reader.Key,
+                Name = reader.Name,
+                Categories = reader.Categories.ToList(),
+                MessageId = builder.MessageIdFor(chosen.Number, reader.Email),
+            };
+            var message = await services.GetRequiredService<DigestRun>().BuildAsync(chosen, delivery);
+            var content = parse.GetValue(eml) ? message.ToString() : parse.GetValue(text) ? message.TextBody : message.HtmlBody;
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, content);
+                await context.Error.WriteLineAsync($"Preview of edition {chosen.Number} for {reader.Email} written to {file}. Subject: {message.Subject}");
+            }
+            else
+            {
+                await context.Output.WriteAsync(content);
+            }
+            return ExitCodes.Done;
+        }));
+        return command;
+    }
+
+    private static Edition? Choose(IServiceProvider services, int? number)
+    {
+        var editions = services.GetRequiredService<EditionStore>();
+        if (number is { } n)
+            return editions.Find(n) ?? throw new InvalidInputException(new InputError("--edition", 0, "", $"there is no edition {n}"));
+        services.GetRequiredService<DigestRun>().ImportFolder();
+        return editions.Unfinished() ?? services.GetRequiredService<EditionPlanner>().Draft();
+    }
+
+    private static Subscriber Reader(IServiceProvider services, string? email)
+    {
+        var source = services.GetRequiredService<SubscriberSource>();
+        var list = source.Current();
+        if (email is null)
+            return list.FirstOrDefault() ?? throw new InvalidInputException(new InputError(source.Path, 0, "", "lists no subscribers to preview for; use --subscriber"));
+        return list.FirstOrDefault(s => s.Email.Equals(email, StringComparison.OrdinalIgnoreCase))
+               ?? throw new InvalidInputException(new InputError(source.Path, 0, "", $"{email} is not in the subscriber file"));
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+
+namespace Digest.Worker.Cli;
+
+/// <summary>`digest run`: the hosted worker. Sends the digest on its cron schedule until SIGTERM.</summary>
+public static class RunCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("run", "Run the worker: send the digest on its schedule until stopped (the default).");
+        command.SetAction((parse, token) => ExecuteAsync(context, parse, token));
+        return command;
+    }
+
+    public static async Task<int> ExecuteAsync(CliContext context, ParseResult parse, CancellationToken token)
+    {
+        try
+        {
+            using var host = context.BuildHost(parse, worker: true);
+            await StartupCheck.RunAsync(host.Services, templates: true);
+            host.Services.GetRequiredService<DigestRun>().ImportFolder();
+            var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker")
+                .LogInformation("Worker started; next edition at {Next:u}", next);
+            await host.RunAsync(token);
+            return ExitCodes.Done;
+        }
+        catch (Exception e) when (CliErrors.IsExpected(e))
+        {
+            await context.Error.WriteLineAsync(CliErrors.Describe(e));
+            return CliErrors.Code(e);
+        }
+    }
+}

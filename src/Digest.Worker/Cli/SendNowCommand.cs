@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Digest.Delivery;
+
+namespace Digest.Worker.Cli;
+
+/// <summary>`digest send-now [--dry-run]`: the weekly run, now.</summary>
+public static class SendNowCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Select, plan and render every message, but send and record nothing." };
+        var command = new Command("send-now", "Send the next edition now (or finish an unfinished one).") { dryRun };
+        command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, (services, stopping) =>
+            parse.GetValue(dryRun) ? DryRunAsync(context, services, stopping) : SendAsync(context, services, stopping)));
+        return command;
+    }
+
+    private static async Task<int> SendAsync(CliContext context, IServiceProvider services, CancellationToken stopping)
+    {
+        var counters = new DispatchCounters();
+        var outcome = await SendProgress.TrackAsync(context, counters, services.GetRequiredService<DigestRun>().SendAsync(counters, stopping));
+        var output = context.Output;
+        if (outcome.Counts is not { } c)
+        {
+            await output.WriteLineAsync("No comparisons published since the last edition: nothing to send.");
+            return ExitCodes.Done;
+        }
+        await output.WriteLineAsync($"Edition {outcome.Edition}: {c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped, {c.Failed} failed, {c.Planned} not yet sent.");
+        if (services.GetRequiredService<IMailTransport>() is OutboxTransport outbox)
+            await output.WriteLineAsync($"Messages are in {Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, outcome.Edition))}");
+        if (outcome.Report?.Fatal is { } fatal)
+        {
+            await context.Error.WriteLineAsync($"Stopped early: {fatal.Reply}");
+            return ExitCodes.Undelivered;
+        }
+        return outcome.Undelivered ? ExitCodes.Undelivered : ExitCodes.Done;
+    }
+
+    private static async Task<int> DryRunAsync(CliContext context, IServiceProvider services, CancellationToken stopping)
+    {
+        var dry = await services.GetRequiredService<DigestRun>().DryRunAsync(stopping);
+        var output = context.Output;
+        if (dry is null)
+        {
+            await output.WriteLineAsync("Dry run: no comparisons published since the last edition; nothing would be sent.");
+            return ExitCodes.Done;
+        }
+        var sending = dry.Plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred).ToList();
+        await output.WriteLineAsync($"Dry run: {(dry.Resuming ? "would finish" : "would send")} edition {dry.Edition.Number} with {dry.Edition.Comparisons.Count} comparisons:");
+        foreach (var c in dry.Edition.Comparisons) await output.WriteLineAsync($"  {c.PublishedAt:yyyy-MM-dd}  {c.Title}");
+        if (dry.Edition.LeftOut > 0) await output.WriteLineAsync($"  ({dry.Edition.LeftOut} older comparisons left out by Digest:Edition:MaxComparisons)");
+        await output.WriteLineAsync($"To {sending.Count} recipients ({dry.Bytes / Math.Max(1, sending.Count):N0} bytes a message on average):");
+        foreach (var d in dry.Plan)
+            await output.WriteLineAsync(d.State is DeliveryState.Skipped ? $"  skip  {d.Email}: {d.LastReply}" : $"  send  {d.Email}");
+        await output.WriteLineAsync("Nothing was sent or recorded.");
+        return ExitCodes.Done;
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Digest.Comparisons;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Subscribers;
+using Digest.Worker.Scheduling;
+using Spectre.Console;
+
+namespace Digest.Worker.Cli;
+
+/// <summary>`digest status`: recent editions with their delivery counts, and when the next one goes out.</summary>
+public static class StatusCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var count = new Option<int>("--editions") { Description = "How many recent editions to list.", DefaultValueFactory = _ => 10 };
+        var command = new Command("status", "Show recent editions, their deliveries, suppressions and the next scheduled run.") { count };
+        command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: false, async (services, _) =>
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(context.Output),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+            });
+            var ledger = services.GetRequiredService<DeliveryLedger>();
+            var table = new Table().Border(TableBorder.Simple)
+                .AddColumns("Edition", "Made (UTC)", "Comparisons", "Recipients", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Not yet sent", "State");
+            foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
+            {
+                var c = ledger.Count(e.Number);
+                table.AddRow($"#{e.Number}", $"{e.CreatedAt:yyyy-MM-dd HH:mm}", $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
+                    $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
+            }
+            console.Write(table);
+            var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
+            var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
+            await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
+            await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
+            await context.Output.WriteLineAsync($"Delivery: {services.GetRequiredService<IMailTransport>().Description}");
+            await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.Cron}, {options.Schedule.TimeZone})");
+            return ExitCodes.Done;
+        }));
+        return command;
+    }
+}

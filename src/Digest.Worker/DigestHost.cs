@@ -1,0 +1,64 @@
+using Digest.Worker.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Worker;
+
+/// <summary>How a command wants its host: where the config is, and whether it runs the schedule.</summary>
+public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker);
+
+/// <summary>Builds the generic host every command runs in: configuration, logging and Digest's services.</summary>
+public static class DigestHost
+{
+    public const string DefaultConfigFile = "config/digest.json";
+
+    public static IHost Build(HostSettings settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        var configFile = settings.ConfigFile ?? Environment.GetEnvironmentVariable("DIGEST_CONFIG");
+        // The embedded defaults need no file; a file the admin named explicitly must exist.
+        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile ?? DefaultConfigFile), optional: configFile is null, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        if (settings.Overrides is not null) builder.Configuration.AddInMemoryCollection(settings.Overrides);
+
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Digest:LogFormat=json gives one JSON object a line, for log shippers; the default is one plain line an event.
+        if (string.Equals(builder.Configuration["Digest:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
+            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        else
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+                o.UseUtcTimestamp = true;
+            });
+        builder.Services.Configure<ConsoleLoggerOptions>(o =>
+        {
+            // The worker logs to stdout for the container; commands keep stdout for what they print.
+            if (!settings.Worker) o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+
+        builder.Services.AddDigest(builder.Configuration);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+        builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
+        if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
+        return builder.Build();
+    }
+
+    /// <summary>Gives a stopping send its full Digest:Delivery:StopTimeout before the host gives up on it.</summary>
+    private sealed class ShutdownAfterDeliveryStop(IOptions<DigestOptions> digest) : IPostConfigureOptions<HostOptions>
+    {
+        public void PostConfigure(string? name, HostOptions options) =>
+            options.ShutdownTimeout = digest.Value.Delivery.StopTimeout + TimeSpan.FromSeconds(15);
+    }
+}

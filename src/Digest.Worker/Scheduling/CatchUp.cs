@@ -1,0 +1,33 @@
+using Digest.Editions;
+using Quartz;
+
+namespace Digest.Worker.Scheduling;
+
+/// <summary>
+/// At start-up, runs the digest once if the schedule fired while the worker was down, or if an edition was
+/// left unfinished by a crash. One run, however many weeks were missed: never two editions back to back.
+/// </summary>
+public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, EditionStore editions, ILogger<CatchUp> log) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var previous = schedule.PreviousRun();
+        var last = schedule.LastFire();
+        string? reason = null;
+        if (editions.Unfinished() is { } unfinished)
+            reason = $"edition {unfinished.Number} was left unfinished";
+        else if (last is null)
+            // First start on this store: nothing was missed, the schedule starts from now.
+            schedule.Fired(previous ?? DateTimeOffset.UtcNow);
+        else if (previous is { } p && p.UtcDateTime > last.Value)
+            reason = $"the run scheduled for {p:u} was missed while the worker was down";
+
+        if (reason is null) return;
+        log.LogInformation("Catching up now: {Reason}", reason);
+        if (previous is { } fire) schedule.Fired(fire);
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        await scheduler.TriggerJob(DigestJob.Key, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,26 @@
+using Quartz;
+
+namespace Digest.Worker.Scheduling;
+
+/// <summary>The weekly digest as a Quartz job: thin, one call into the pipeline, never two at once.</summary>
+[DisallowConcurrentExecution]
+public sealed class DigestJob(DigestRun run, ScheduleLog schedule, ILogger<DigestJob> log) : IJob
+{
+    public static readonly JobKey Key = new("weekly-digest", "digest");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        schedule.Fired(context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
+        try
+        {
+            var outcome = await run.SendAsync(null, cancellationToken);
+            if (outcome.Undelivered)
+                log.LogWarning("Edition {Edition} has {Count} recipients still to send; they go out on the next run", outcome.Edition, outcome.Counts!.Undelivered);
+        }
+        catch (Exception e) when (CliErrors.IsExpected(e))
+        {
+            // The worker keeps its schedule; the admin reads why this run did nothing in the log.
+            log.LogError("The digest run did not complete: {Reason}", CliErrors.Describe(e));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Digest.Storage;
+using Quartz;
+
+namespace Digest.Worker.Scheduling;
+
+/// <summary>
+/// When the schedule last fired, kept in the store. Quartz's in-memory store forgets a fire that fell while
+/// the worker was down (it rebuilds the trigger from now), so catch-up comes from this record.
+/// </summary>
+public sealed class ScheduleLog(DigestStore store, IOptions<DigestOptions> options, TimeProvider clock)
+{
+    public CronExpression Cron()
+    {
+        var s = options.Value.Schedule;
+        DigestOptionsValidator.TryFindTimeZone(s.TimeZone, out var zone);
+        return new CronExpression(s.Cron, zone);
+    }
+
+    public DateTimeOffset? NextRun() => Cron().GetNextValidTimeAfter(clock.GetUtcNow());
+
+    /// <summary>The latest scheduled time at or before now, looking back up to a year.</summary>
+    public DateTimeOffset? PreviousRun()
+    {
+        var cron = Cron();
+        var now = clock.GetUtcNow();
+        DateTimeOffset? previous = null;
+        for (var t = cron.GetNextValidTimeAfter(now.AddDays(-366)); t is { } fire && fire <= now; t = cron.GetNextValidTimeAfter(fire))
+            previous = fire;
+        return previous;
+    }
+
+    public DateTime? LastFire() => store.Schedule.FindById("schedule")?.LastFireAt;
+
+    public void Fired(DateTimeOffset at) => store.Schedule.Upsert(new ScheduleRecord { LastFireAt = at.UtcDateTime });
+}

@@ -1,0 +1,28 @@
+using Quartz;
+
+namespace Digest.Worker.Scheduling;
+
+public static class SchedulingExtensions
+{
+    /// <summary>The weekly schedule: Quartz with one cron trigger in the configured time zone, plus catch-up.</summary>
+    public static IServiceCollection AddSchedule(this IServiceCollection services, IConfiguration configuration)
+    {
+        var schedule = configuration.GetSection($"{DigestOptions.Section}:Schedule").Get<ScheduleOptions>() ?? new ScheduleOptions();
+        services.AddSingleton<ScheduleLog>();
+        services.AddTransient<DigestJob>();
+        services.AddQuartz(q =>
+        {
+            q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably().WithDescription("Sends the weekly digest"));
+            // An invalid cron or zone is reported by option validation before the scheduler starts; fall back so it can.
+            var cron = CronExpression.TryParse(schedule.Cron, out _) ? schedule.Cron : new ScheduleOptions().Cron;
+            DigestOptionsValidator.TryFindTimeZone(schedule.TimeZone, out var zone);
+            q.AddTrigger(t => t
+                .ForJob(DigestJob.Key)
+                .WithIdentity("weekly-digest-trigger", "digest")
+                .WithCronSchedule(cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddHostedService<CatchUp>();
+        return services;
+    }
+}
