@@ -79,6 +79,7 @@ public sealed class DigestRun(
     /// <summary>Everything `send-now` would do up to the wire: select, plan, render and build each message; nothing is sent or stored.</summary>
     public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken)
     {
+        ImportFolder();
         var edition = editions.Unfinished();
         var resuming = edition is not null;
         List<Delivery.Delivery> plan;

@@ -24,6 +24,7 @@ public sealed class DigestStore : IDisposable
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         try
         {
+            CheckHeader(path);
             _db = new LiteDatabase(new ConnectionString
             {
                 Filename = path,
@@ -70,6 +71,24 @@ public sealed class DigestStore : IDisposable
     }
 
     public void InTransaction(Action work) => InTransaction(() => { work(); return 0; });
+
+    /// <summary>
+    /// Refuses a file that is not a LiteDB 5 database before LiteDB opens it: LiteDB would otherwise try to
+    /// "repair" it in place and truncate whatever it was.
+    /// </summary>
+    private static void CheckHeader(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists || file.Length == 0) return;
+        var header = new byte[64];
+        using (var stream = file.OpenRead())
+            stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (!System.Text.Encoding.ASCII.GetString(header, 32, 27).Equals(HeaderInfo, StringComparison.Ordinal))
+            throw new LiteException(0, "it is not a LiteDB 5 database (its header is not LiteDB's)");
+    }
+
+    // LiteDB 5's header page: this text at byte 32 (HeaderPage.HEADER_INFO).
+    private const string HeaderInfo = "** This is a LiteDB file **";
 
     private void EnsureIndexes()
     {

@@ -14,7 +14,7 @@ public static class CliErrors
     public static int Code(Exception e) => e switch
     {
         OptionsValidationException or InvalidInputException or TemplateException or StoreUnavailableException => Cli.ExitCodes.BadInput,
-        InvalidDataException { InnerException: JsonException } => Cli.ExitCodes.BadInput,
+        InvalidDataException { InnerException: FormatException } => Cli.ExitCodes.BadInput,
         FileNotFoundException f when f.FileName?.EndsWith(".json", StringComparison.Ordinal) == true => Cli.ExitCodes.BadInput,
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => Cli.ExitCodes.BadInput,
         SenderBusyException => Cli.ExitCodes.Busy,
@@ -25,7 +25,9 @@ public static class CliErrors
     {
         OptionsValidationException o => "Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, o.Failures.Select(f => "  " + f)),
         // The JSON provider's message names the file; its inner exception has the line.
-        InvalidDataException { InnerException: JsonException j } d => $"{d.Message} Line {j.LineNumber + 1}: {j.Message.Split(" Path:")[0]}",
+        InvalidDataException { InnerException: FormatException { InnerException: JsonException j } } d
+            => $"{d.Message} Line {j.LineNumber + 1}: {j.Message.Split(" LineNumber:")[0]}",
+        InvalidDataException { InnerException: FormatException f } d => $"{d.Message} {f.Message}",
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => $"Invalid configuration: {i.Message} {i.InnerException?.Message}".Trim(),
         FileNotFoundException f => $"Configuration file not found: {f.FileName}",

@@ -13,7 +13,7 @@ public static class DigestCli
 
     /// <summary>Runs the CLI. <paramref name="overrides"/> are extra settings, used by tests in place of environment variables.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
-        IReadOnlyDictionary<string, string?>? overrides = null)
+        IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error, overrides);
         var root = new RootCommand("Digest: the weekly AI tool verdicts, selected, rendered and delivered by email.");
@@ -35,7 +35,7 @@ public static class DigestCli
             // The host handles SIGTERM itself and needs its full stop timeout to finish messages in flight.
             ProcessTerminationTimeout = null,
         };
-        return await root.Parse(args).InvokeAsync(configuration);
+        return await root.Parse(args).InvokeAsync(configuration, cancellationToken);
     }
 }
 

@@ -1,0 +1,91 @@
+using Digest.Tests.Support;
+
+namespace Digest.Tests.Cli;
+
+public sealed class StartupTests : IDisposable
+{
+    private readonly TestWorkspace _ws = new();
+
+    public void Dispose() => _ws.Dispose();
+
+    [Fact]
+    public async Task A_broken_template_stops_start_up_with_file_line_and_column()
+    {
+        var file = Path.Combine(_ws.TemplatesPath, "partials", "comparison.html.liquid");
+        var lines = File.ReadAllLines(file).ToList();
+        lines.Insert(2, "{% if comparison.title %}never closed");
+        File.WriteAllLines(file, lines);
+
+        var result = await _ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches($"{System.Text.RegularExpressions.Regex.Escape(file)}:\\d+:\\d+: ", result.Error);
+    }
+
+    [Fact]
+    public async Task A_missing_partial_stops_start_up_naming_the_template()
+    {
+        File.Delete(Path.Combine(_ws.TemplatesPath, "partials", "comparison.txt.liquid"));
+
+        var result = await _ws.RunAsync("preview");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("digest.txt.liquid: failed to render", result.Error);
+    }
+
+    [Theory]
+    [InlineData("Digest:Edition:MaxComparisons", "0", "Digest:Edition:MaxComparisons must be between 1 and 50, was 0.")]
+    [InlineData("Digest:Schedule:Cron", "every monday", "Digest:Schedule:Cron is not a valid Quartz cron expression")]
+    [InlineData("Digest:Schedule:TimeZone", "Mars/Olympus", "Digest:Schedule:TimeZone is not a known IANA time zone, was \"Mars/Olympus\".")]
+    [InlineData("Digest:Sender:Address", "nobody", "Digest:Sender:Address is not a valid email address, was \"nobody\".")]
+    [InlineData("Digest:Smtp:Port", "abc", "Digest:Smtp:Port")]
+    [InlineData("Digest:Unsubscribe:Key", "c2hvcnQ=", "Digest:Unsubscribe:Key is 5 bytes; it must be at least 32")]
+    public async Task A_bad_config_value_fails_start_up_naming_the_key(string key, string value, string message)
+    {
+        _ws.Settings[key] = value;
+
+        var result = await _ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+    }
+
+    [Fact]
+    public async Task Plain_smtp_to_a_remote_server_is_refused()
+    {
+        _ws.Settings["Digest:Smtp:Host"] = "mail.example.com";
+        _ws.Settings["Digest:Smtp:Security"] = "None";
+
+        var result = await _ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Smtp:Security is None but Digest:Smtp:Host \"mail.example.com\" is not a loopback address", result.Error);
+    }
+
+    [Fact]
+    public async Task A_malformed_config_file_is_reported_with_its_line()
+    {
+        var config = _ws.WriteFile("digest.json", "{\n  \"Digest\": {\n    \"ListId\": \n}");
+
+        var result = await _ws.RunAsync("status", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(config, result.Error);
+        Assert.Contains("Line 4", result.Error);
+    }
+
+    [Fact]
+    public async Task A_damaged_store_is_refused_and_left_as_it_was()
+    {
+        var store = _ws.Settings["Digest:Store:Path"]!;
+        Directory.CreateDirectory(Path.GetDirectoryName(store)!);
+        var junk = Enumerable.Range(0, 20000).Select(i => (byte)(i * 7)).ToArray();
+        File.WriteAllBytes(store, junk);
+
+        var result = await _ws.RunAsync("status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"The store {store} cannot be opened", result.Error);
+        Assert.Equal(junk, File.ReadAllBytes(store));
+    }
+}

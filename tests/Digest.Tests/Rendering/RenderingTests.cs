@@ -1,0 +1,88 @@
+using Digest.Tests.Support;
+
+namespace Digest.Tests.Rendering;
+
+/// <summary>Rendering with the real templates of templates/, seen through `preview` as an admin sees it.</summary>
+public sealed class RenderingTests : IDisposable
+{
+    private readonly TestWorkspace _ws = new();
+
+    public void Dispose() => _ws.Dispose();
+
+    [Fact]
+    public async Task Hostile_content_in_a_quote_stays_text_in_the_html()
+    {
+        _ws.WriteComparisons("hostile.json", Samples.Comparison("hostile", "2026-11-20T10:00:00Z",
+            quote: "<script>alert('x')</script> & <b>bold</b> \"claims\""));
+
+        var result = await _ws.RunAsync("preview");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("<script>", result.Output);
+        Assert.DoesNotContain("<b>bold</b>", result.Output);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;", result.Output);
+    }
+
+    [Fact]
+    public async Task The_text_part_carries_the_content_wrapped_to_at_most_78_columns()
+    {
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z",
+            quote: string.Join(' ', Enumerable.Repeat("A long considered opinion about developer experience.", 12))));
+
+        var result = await _ws.RunAsync("preview", "--text");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Output.Split('\n');
+        Assert.All(lines.Where(l => !l.Contains("://")), l => Assert.True(l.TrimEnd('\r').Length <= 78, $"line too long ({l.Length}): {l}"));
+        Assert.Contains("alpha-vs-beta-alpha", result.Output);
+        Assert.Contains("Panel ship 100% | Community — | Entry Free", result.Output);
+        Assert.Contains("Panel ship 75% | Community 62% | Entry Paid", result.Output);
+        Assert.Contains("Read the full verdict: https://verdicts.example.com/compare/alpha-vs-beta", result.Output);
+        Assert.Contains("Hi Ada,", result.Output);
+    }
+
+    [Fact]
+    public async Task The_html_is_a_600px_table_layout_with_a_preheader_and_the_readers_own_unsubscribe_link()
+    {
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+
+        var ada = await _ws.RunAsync("preview", "--subscriber", "ada@example.com");
+        var grace = await _ws.RunAsync("preview", "--subscriber", "grace@example.com");
+
+        Assert.Equal(0, ada.ExitCode);
+        Assert.Contains("width=\"600\"", ada.Output);
+        Assert.Contains("role=\"presentation\"", ada.Output);
+        Assert.Contains("display:none", ada.Output);
+        Assert.Contains("Hi Ada,", ada.Output);
+        Assert.Contains("Hi Grace,", grace.Output);
+        var link = System.Text.RegularExpressions.Regex.Match(ada.Output, "unsubscribe\\?token=([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(link);
+        Assert.DoesNotContain(link, grace.Output);
+    }
+
+    [Fact]
+    public async Task A_subscriber_not_in_the_file_cannot_be_previewed()
+    {
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+
+        var result = await _ws.RunAsync("preview", "--subscriber", "nobody@example.com");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("nobody@example.com is not in the subscriber file", result.Error);
+    }
+
+    [Fact]
+    public async Task Preview_writes_a_file_and_records_nothing()
+    {
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        var file = Path.Combine(_ws.Root, "preview.html");
+
+        var result = await _ws.RunAsync("preview", "--out", file);
+        var status = await _ws.RunAsync("status");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("<!DOCTYPE html>", File.ReadAllText(file));
+        Assert.DoesNotContain("#1", status.Output);
+        Assert.Empty(_ws.OutboxFiles(1));
+    }
+}

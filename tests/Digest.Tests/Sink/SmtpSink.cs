@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MimeKit;
+
+namespace Digest.Tests.Sink;
+
+/// <summary>
+/// A small SMTP server on loopback that speaks enough real SMTP (EHLO, PIPELINING, MAIL, RCPT, DATA, RSET,
+/// NOOP, QUIT) for MailKit, keeps every message it accepts, and injects faults per recipient. Written here
+/// because no SMTP server package is served to this project; it is test code, not a mock of the wire.
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<ReceivedMessage> _messages = new();
+    private readonly ConcurrentDictionary<string, int> _softRejects = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly Task _accepting;
+    private int _connections;
+    private int _accepted;
+
+    public SmtpSink()
+    {
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public IReadOnlyList<ReceivedMessage> Messages => _messages.ToArray();
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>RCPT TO these addresses is refused for good: 550.</summary>
+    public HashSet<string> HardReject { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Refuse MAIL FROM with this reply (e.g. "550 5.7.1 sender not allowed"): the server refuses everyone.</summary>
+    public string? RejectSender { get; set; }
+
+    /// <summary>Close the connection without a reply after this many messages accepted in total (once).</summary>
+    public int? DropAfterMessages { get; set; }
+
+    /// <summary>Wait this long before answering the end of DATA.</summary>
+    public TimeSpan DataDelay { get; set; }
+
+    /// <summary>Stall forever (until the client gives up) on the DATA of these recipients.</summary>
+    public HashSet<string> Stall { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>RCPT TO the address gets 450 the first <paramref name="times"/> times.</summary>
+    public void SoftReject(string address, int times) => _softRejects[address] = times;
+
+    public IReadOnlyList<ReceivedMessage> To(string address) =>
+        Messages.Where(m => m.Recipients.Contains(address, StringComparer.OrdinalIgnoreCase)).ToList();
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            Interlocked.Increment(ref _connections);
+            var session = Task.Run(() => SessionAsync(client));
+            _sessions[session] = 0;
+            _ = session.ContinueWith(t => _sessions.TryRemove(t, out _), TaskScheduler.Default);
+        }
+    }
+
+    private async Task SessionAsync(TcpClient client)
+    {
+        using var _ = client;
+        client.NoDelay = true;
+        var stream = client.GetStream();
+        var reader = new LineReader(stream);
+        async Task Reply(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
+        try
+        {
+            await Reply("220 sink.test ESMTP ready");
+            string? from = null;
+            var recipients = new List<string>();
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                var verb = line.Length >= 4 ? line[..4].ToUpperInvariant() : line.ToUpperInvariant();
+                switch (verb)
+                {
+                    case "EHLO":
+                        await Reply("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 52428800\r\n250 ENHANCEDSTATUSCODES");
+                        break;
+                    case "HELO":
+                        await Reply("250 sink.test");
+                        break;
+                    case "MAIL":
+                        if (RejectSender is { } refusal)
+                        {
+                            await Reply(refusal);
+                            break;
+                        }
+                        from = Address(line);
+                        recipients.Clear();
+                        await Reply("250 2.1.0 ok");
+                        break;
+                    case "RCPT":
+                        var rcpt = Address(line);
+                        if (HardReject.Contains(rcpt))
+                            await Reply($"550 5.1.1 <{rcpt}>: mailbox unavailable");
+                        else if (_softRejects.TryGetValue(rcpt, out var left) && left > 0 && _softRejects.TryUpdate(rcpt, left - 1, left))
+                            await Reply($"450 4.2.1 <{rcpt}>: try again later");
+                        else
+                        {
+                            recipients.Add(rcpt);
+                            await Reply("250 2.1.5 ok");
+                        }
+                        break;
+                    case "DATA":
+                        if (recipients.Count == 0)
+                        {
+                            await Reply("554 5.5.1 no valid recipients");
+                            break;
+                        }
+                        await Reply("354 end with <CRLF>.<CRLF>");
+                        var data = await reader.ReadDataAsync(_stop.Token);
+                        if (recipients.Any(Stall.Contains))
+                        {
+                            await Task.Delay(Timeout.Infinite, _stop.Token);
+                        }
+                        if (DataDelay > TimeSpan.Zero) await Task.Delay(DataDelay, _stop.Token);
+                        var count = Interlocked.Increment(ref _accepted);
+                        if (DropAfterMessages is { } drop && count > drop)
+                        {
+                            DropAfterMessages = null;
+                            Interlocked.Decrement(ref _accepted);
+                            client.Client.Close(0);
+                            return;
+                        }
+                        _messages.Enqueue(new ReceivedMessage(from ?? "", recipients.ToList(), data));
+                        recipients.Clear();
+                        await Reply("250 2.0.0 queued");
+                        break;
+                    case "RSET":
+                        from = null;
+                        recipients.Clear();
+                        await Reply("250 2.0.0 ok");
+                        break;
+                    case "NOOP":
+                        await Reply("250 2.0.0 ok");
+                        break;
+                    case "QUIT":
+                        await Reply("221 2.0.0 bye");
+                        return;
+                    default:
+                        await Reply("502 5.5.2 command not recognized");
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away or the sink is stopping.
+        }
+    }
+
+    private static string Address(string line)
+    {
+        var start = line.IndexOf('<');
+        var end = line.IndexOf('>', start + 1);
+        return start >= 0 && end > start ? line[(start + 1)..end] : line[(line.IndexOf(':') + 1)..].Trim();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        await _accepting;
+        await Task.WhenAll(_sessions.Keys);
+        _stop.Dispose();
+    }
+
+    /// <summary>Reads CRLF lines and the DATA section from a stream, keeping pipelined bytes for the next read.</summary>
+    private sealed class LineReader(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _start, _end;
+
+        public async Task<string?> ReadLineAsync(CancellationToken token)
+        {
+            var line = await ReadRawLineAsync(token);
+            return line is null ? null : Encoding.UTF8.GetString(line);
+        }
+
+        public async Task<byte[]> ReadDataAsync(CancellationToken token)
+        {
+            var data = new MemoryStream();
+            while (await ReadRawLineAsync(token) is { } line)
+            {
+                if (line.Length == 1 && line[0] == (byte)'.') return data.ToArray();
+                // RFC 5321 4.5.2: a leading dot was doubled by the client.
+                var offset = line.Length > 0 && line[0] == (byte)'.' ? 1 : 0;
+                data.Write(line, offset, line.Length - offset);
+                data.Write("\r\n"u8);
+            }
+            throw new IOException("connection closed in DATA");
+        }
+
+        private async Task<byte[]?> ReadRawLineAsync(CancellationToken token)
+        {
+            var line = new MemoryStream();
+            while (true)
+            {
+                for (var i = _start; i < _end; i++)
+                {
+                    if (_buffer[i] != (byte)'\n') continue;
+                    line.Write(_buffer, _start, i - _start);
+                    _start = i + 1;
+                    var bytes = line.ToArray();
+                    return bytes.Length > 0 && bytes[^1] == (byte)'\r' ? bytes[..^1] : bytes;
+                }
+                line.Write(_buffer, _start, _end - _start);
+                _start = _end = 0;
+                var read = await stream.ReadAsync(_buffer, token);
+                if (read == 0) return null;
+                _end = read;
+            }
+        }
+    }
+}
+
+/// <summary>A message as it reached the sink: envelope and the exact bytes.</summary>
+public sealed record ReceivedMessage(string From, IReadOnlyList<string> Recipients, byte[] Data)
+{
+    public MimeMessage Parse() => MimeMessage.Load(new MemoryStream(Data));
+}
