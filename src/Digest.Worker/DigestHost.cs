@@ -23,6 +23,7 @@ public static class DigestHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         var configFile = settings.ConfigFile ?? Environment.GetEnvironmentVariable("DIGEST_CONFIG");
+        if (string.IsNullOrWhiteSpace(configFile)) configFile = null;
         // The embedded defaults need no file; a file the admin named explicitly must exist.
         builder.Configuration.AddJsonFile(Path.GetFullPath(configFile ?? DefaultConfigFile), optional: configFile is null, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables();

@@ -23,14 +23,14 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
         var taken = store.InTransaction(() =>
         {
             current = store.Leases.FindById(Id);
-            if (current is not null && current.Holder != _holder && current.ExpiresAt > now) return false;
-            store.Leases.Upsert(new LeaseRecord { Id = Id, Holder = _holder, ExpiresAt = now + duration });
+            if (current is not null && current.Holder != _holder && current.ExpiresAt > now && !HolderIsGone(current)) return false;
+            store.Leases.Upsert(Record(now + duration));
             return true;
         });
         heldBy = taken ? null : $"{current!.Holder}, until {current.ExpiresAt:u}";
         if (!taken) return null;
         if (current is not null && current.Holder != _holder)
-            log.LogWarning("Took over the sender lease of {Holder}, which expired at {ExpiresAt:u}", current.Holder, current.ExpiresAt);
+            log.LogWarning("Took over the sender lease of {Holder} (expired at {ExpiresAt:u}, or that process is gone)", current.Holder, current.ExpiresAt);
         return new Handle(this, duration);
     }
 
@@ -38,8 +38,41 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
     {
         var current = store.Leases.FindById(Id);
         if (current?.Holder == _holder)
-            store.Leases.Update(new LeaseRecord { Id = Id, Holder = _holder, ExpiresAt = _clock.GetUtcNow().UtcDateTime + duration });
+            store.Leases.Update(Record(_clock.GetUtcNow().UtcDateTime + duration));
     });
+
+    private LeaseRecord Record(DateTime expiresAt) => new()
+    {
+        Id = Id,
+        Holder = _holder,
+        ExpiresAt = expiresAt,
+        Machine = Environment.MachineName,
+        ProcessId = Environment.ProcessId,
+        ProcessStartedAt = ProcessStartedAt(Environment.ProcessId),
+    };
+
+    /// <summary>
+    /// A holder on this machine whose process no longer runs (killed, crashed) holds nothing: its lease need
+    /// not run out before the next run resumes. The start time guards against a reused process id.
+    /// </summary>
+    private static bool HolderIsGone(LeaseRecord lease) =>
+        lease.Machine == Environment.MachineName && lease.ProcessId > 0
+        && ProcessStartedAt(lease.ProcessId) is var started
+        // The store keeps milliseconds; a process started a second apart is another process.
+        && (started is null || lease.ProcessStartedAt is null || (started.Value - lease.ProcessStartedAt.Value).Duration() > TimeSpan.FromSeconds(1));
+
+    private static DateTime? ProcessStartedAt(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
 
     private void Release() => store.InTransaction(() =>
     {
@@ -71,6 +104,9 @@ public sealed class LeaseRecord
     public string Id { get; set; } = "";
     public string Holder { get; set; } = "";
     public DateTime ExpiresAt { get; set; }
+    public string Machine { get; set; } = "";
+    public int ProcessId { get; set; }
+    public DateTime? ProcessStartedAt { get; set; }
 }
 
 /// <summary>Another process holds the sender lease on this store.</summary>

@@ -23,6 +23,8 @@ public static class StatusCommand
                 Ansi = AnsiSupport.No,
                 ColorSystem = ColorSystemSupport.NoColors,
             });
+            // Redirected output has no terminal width; a wide table must not wrap its columns.
+            console.Profile.Width = 200;
             var ledger = services.GetRequiredService<DeliveryLedger>();
             var table = new Table().Border(TableBorder.Simple)
                 .AddColumns("Edition", "Made (UTC)", "Comparisons", "Recipients", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Not yet sent", "State");

@@ -139,7 +139,7 @@ public sealed class SmtpSink : IAsyncDisposable
                             client.Client.Close(0);
                             return;
                         }
-                        _messages.Enqueue(new ReceivedMessage(from ?? "", recipients.ToList(), data));
+                        _messages.Enqueue(new ReceivedMessage(from ?? "", recipients.ToList(), data, DateTime.UtcNow));
                         recipients.Clear();
                         await Reply("250 2.0.0 queued");
                         break;
@@ -232,7 +232,7 @@ public sealed class SmtpSink : IAsyncDisposable
 }
 
 /// <summary>A message as it reached the sink: envelope and the exact bytes.</summary>
-public sealed record ReceivedMessage(string From, IReadOnlyList<string> Recipients, byte[] Data)
+public sealed record ReceivedMessage(string From, IReadOnlyList<string> Recipients, byte[] Data, DateTime At)
 {
     public MimeMessage Parse() => MimeMessage.Load(new MemoryStream(Data));
 }
