@@ -1,0 +1,63 @@
+using Digest.Storage;
+using Digest.Tests.Sink;
+using Digest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Digest.Tests.Scheduling;
+
+public sealed class CatchUpTests : IAsyncLifetime
+{
+    private readonly SmtpSink _sink = new();
+    private TestWorkspace _ws = null!;
+
+    public Task InitializeAsync()
+    {
+        _ws = new TestWorkspace(_sink);
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", DateTime.UtcNow.AddDays(-1).ToString("O")));
+        // Daily at 00:00 UTC: the latest scheduled run is always earlier today, never during the test.
+        _ws.Settings["Digest:Schedule:Cron"] = "0 0 0 * * ?";
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sink.DisposeAsync();
+        _ws.Dispose();
+    }
+
+    private void ScheduleLastFiredAt(DateTime at)
+    {
+        using var services = _ws.Services();
+        services.GetRequiredService<DigestStore>().Schedule.Upsert(new ScheduleRecord { LastFireAt = at });
+    }
+
+    private async Task<int> RunWorkerForAsync(TimeSpan time)
+    {
+        using var stop = new CancellationTokenSource(time);
+        var output = new StringWriter();
+        return await Worker.Cli.DigestCli.RunAsync(["run"], output, output, _ws.Settings, stop.Token);
+    }
+
+    [Fact]
+    public async Task A_worker_that_was_down_when_the_schedule_fired_sends_the_missed_edition_once_at_start()
+    {
+        // The worker last ran its schedule a few days ago (several missed runs).
+        ScheduleLastFiredAt(DateTime.UtcNow.AddDays(-4));
+
+        Assert.Equal(0, await RunWorkerForAsync(TimeSpan.FromSeconds(4)));
+        Assert.Equal(0, await RunWorkerForAsync(TimeSpan.FromSeconds(2)));
+
+        Assert.Equal(3, _sink.Messages.Count);
+        Assert.Equal(3, _sink.Messages.Select(m => m.Recipients.Single()).Distinct().Count());
+        Assert.Contains("#1", (await _ws.RunAsync("status")).Output);
+        Assert.DoesNotContain("#2", (await _ws.RunAsync("status")).Output);
+    }
+
+    [Fact]
+    public async Task A_worker_starting_on_a_new_store_waits_for_its_schedule()
+    {
+        Assert.Equal(0, await RunWorkerForAsync(TimeSpan.FromSeconds(3)));
+
+        Assert.Empty(_sink.Messages);
+    }
+}
