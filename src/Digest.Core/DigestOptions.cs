@@ -18,6 +18,12 @@ public sealed class DigestOptions
     public SenderOptions Sender { get; set; } = new();
     public UnsubscribeOptions Unsubscribe { get; set; } = new();
     public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>
+    /// SMTP relays in order of preference, each with its own connections and rate; when one is down, traffic
+    /// moves to the next. Empty: <see cref="Smtp"/> is the only relay.
+    /// </summary>
+    public List<SmtpOptions> Relays { get; set; } = [];
     public DeliveryOptions Delivery { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
@@ -95,6 +101,12 @@ public enum SmtpSecurity
 
 public sealed class SmtpOptions
 {
+    /// <summary>The relay's name in logs and `status`.</summary>
+    public string Name { get; set; } = "primary";
+
+    /// <summary>What a thousand messages cost through this relay, for `status`; 0 when unknown or free.</summary>
+    public decimal CostPerThousand { get; set; }
+
     /// <summary>Empty: no SMTP at all, every message is written to the outbox folder instead.</summary>
     public string? Host { get; set; }
     public int Port { get; set; } = 587;
@@ -126,6 +138,9 @@ public sealed class DeliveryOptions
 
     /// <summary>How long a stop request waits for the messages in flight before it cuts them off.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a relay that failed is left alone before traffic is tried on it again.</summary>
+    public TimeSpan RelayRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long the sender lease lasts without renewal; a crashed holder's lease expires after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);

@@ -41,7 +41,17 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         if (!Uri.TryCreate(o.Unsubscribe.BaseUrl, UriKind.Absolute, out var unsubscribe) || unsubscribe.Scheme is not ("https" or "http"))
             errors.Add($"Digest:Unsubscribe:BaseUrl must be an absolute http(s) URL, was \"{o.Unsubscribe.BaseUrl}\".");
 
-        ValidateSmtp(o.Smtp, errors);
+        ValidateSmtp(o.Smtp, "Digest:Smtp", errors);
+        for (var i = 0; i < o.Relays.Count; i++)
+        {
+            var key = $"Digest:Relays:{i}";
+            if (string.IsNullOrWhiteSpace(o.Relays[i].Host)) errors.Add($"{key}:Host must be set.");
+            ValidateSmtp(o.Relays[i], key, errors);
+        }
+        foreach (var twice in o.Relays.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key))
+            errors.Add($"Digest:Relays: the name \"{twice}\" is used twice; give each relay its own Name.");
+        if (o.Delivery.RelayRetryAfter <= TimeSpan.Zero)
+            errors.Add($"Digest:Delivery:RelayRetryAfter must be a positive duration, was {o.Delivery.RelayRetryAfter}.");
         if (o.Delivery.Retries is < 0 or > 10)
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
         if (o.Delivery.RetryDelay < TimeSpan.Zero)
@@ -55,22 +65,24 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void ValidateSmtp(SmtpOptions smtp, List<string> errors)
+    private static void ValidateSmtp(SmtpOptions smtp, string key, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(smtp.Host)) return;
         if (smtp.Port is < 1 or > 65535)
-            errors.Add($"Digest:Smtp:Port must be between 1 and 65535, was {smtp.Port}.");
+            errors.Add($"{key}:Port must be between 1 and 65535, was {smtp.Port}.");
         if (smtp.Connections is < 1 or > 64)
-            errors.Add($"Digest:Smtp:Connections must be between 1 and 64, was {smtp.Connections}.");
+            errors.Add($"{key}:Connections must be between 1 and 64, was {smtp.Connections}.");
+        if (smtp.CostPerThousand < 0)
+            errors.Add($"{key}:CostPerThousand must not be negative, was {smtp.CostPerThousand}.");
         if (smtp.MaxPerSecond < 0)
-            errors.Add($"Digest:Smtp:MaxPerSecond must be 0 (unlimited) or more, was {smtp.MaxPerSecond}.");
+            errors.Add($"{key}:MaxPerSecond must be 0 (unlimited) or more, was {smtp.MaxPerSecond}.");
         if (smtp.Timeout <= TimeSpan.Zero)
-            errors.Add($"Digest:Smtp:Timeout must be a positive duration such as 00:00:30, was {smtp.Timeout}.");
+            errors.Add($"{key}:Timeout must be a positive duration such as 00:00:30, was {smtp.Timeout}.");
         // Mail to a server off this machine crosses a network: refuse to send it, and the password, in clear text.
         if (smtp.Security == SmtpSecurity.None && !IsLoopback(smtp.Host))
-            errors.Add($"Digest:Smtp:Security is None but Digest:Smtp:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
+            errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
-            errors.Add($"Digest:Smtp:PasswordFile names a file that does not exist, was \"{file}\".");
+            errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
     }
 
     public static bool IsLoopback(string host) =>

@@ -24,7 +24,7 @@ public sealed class DigestRun(
     DigestRenderer renderer,
     EditionDispatcher dispatcher,
     SenderLease lease,
-    IMailTransport transport,
+    RelaySet relays,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<DigestRun> log)
@@ -52,7 +52,7 @@ public sealed class DigestRun(
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
-                plan.Count(d => d.State == DeliveryState.Planned), transport.Description);
+                plan.Count(d => d.State == DeliveryState.Planned), relays.Description);
         }
 
         counters ??= new DispatchCounters();
@@ -70,8 +70,8 @@ public sealed class DigestRun(
         log.LogInformation(
             "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",
             edition.Number, counts.Sent, counts.Deferred, counts.Bounced, counts.Skipped, counts.Failed, counts.Planned,
-            counters.Done, elapsed.TotalSeconds, transport.Description);
-        if (transport is OutboxTransport outbox && counters.Sent > 0)
+            counters.Done, elapsed.TotalSeconds, relays.Description);
+        if (relays.Outbox is { } outbox && counters.Sent > 0)
             log.LogInformation("Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
         return new RunOutcome(edition.Number, counts, report);
     }

@@ -55,9 +55,5 @@ public static class DigestServiceCollectionExtensions
             .AddSingleton<MessageBuilder>()
             .AddSingleton<EditionDispatcher>()
             .AddSingleton<SenderLease>()
-            .AddSingleton<IMailTransport>(sp =>
-            {
-                var o = sp.GetRequiredService<IOptions<DigestOptions>>().Value;
-                return string.IsNullOrWhiteSpace(o.Smtp.Host) ? new OutboxTransport(o.Outbox.Path) : new SmtpTransport(o.Smtp);
-            });
+            .AddSingleton(sp => RelaySet.From(sp.GetRequiredService<IOptions<DigestOptions>>().Value));
 }

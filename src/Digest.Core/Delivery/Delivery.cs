@@ -21,6 +21,9 @@ public sealed class Delivery
     /// <summary>The last SMTP reply (or outbox file) for this recipient, for an admin reading `status`.</summary>
     public string? LastReply { get; set; }
     public string MessageId { get; set; } = "";
+
+    /// <summary>The relay that accepted the message.</summary>
+    public string? Relay { get; set; }
     public DateTime UpdatedAt { get; set; }
 
     /// <summary>Lower-cased address, indexed.</summary>

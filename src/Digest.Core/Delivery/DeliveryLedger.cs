@@ -96,6 +96,19 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             counts[(int)DeliveryState.Deferred], counts[(int)DeliveryState.Bounced],
             counts[(int)DeliveryState.Skipped], counts[(int)DeliveryState.Failed]);
     }
+
+    /// <summary>Messages of the edition each relay accepted.</summary>
+    public IReadOnlyDictionary<string, int> SentByRelay(int edition)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Sent)
+            .Select(d => new { d.Relay })
+            .ToEnumerable()
+            .GroupBy(d => d.Relay ?? "?")
+            .ToDictionary(g => g.Key, g => g.Count());
+    }
 }
 
 public sealed record EditionCounts(int Planned, int Sent, int Deferred, int Bounced, int Skipped, int Failed)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Digest.Editions;
@@ -12,16 +13,18 @@ using Polly.Retry;
 namespace Digest.Delivery;
 
 /// <summary>
-/// Sends an edition's pending deliveries over a pool of connections: each connection renders, sends and
-/// records one reader at a time; transient failures are retried with backoff, hard bounces suppressed, and
-/// a server that refuses everyone stops the edition with nothing marked sent that was not accepted.
+/// Sends an edition's pending deliveries over pools of connections, one pool per relay: each connection
+/// renders, sends and records one reader at a time. Transient failures are retried with backoff; a relay
+/// that keeps failing hands its traffic to the next relay and gets it back once it recovers; hard bounces
+/// are suppressed; a server that refuses everyone stops the edition with nothing marked sent that was not
+/// accepted.
 /// </summary>
 public sealed class EditionDispatcher(
     DigestRenderer renderer,
     MessageBuilder builder,
     DeliveryLedger ledger,
     SuppressionList suppressions,
-    IMailTransport transport,
+    RelaySet relays,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<EditionDispatcher> log)
@@ -33,19 +36,22 @@ public sealed class EditionDispatcher(
         using var hardStop = new CancellationTokenSource();
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var run = new Run(edition, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), Limiter(o.Smtp));
-        var queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(transport.Connections * 8) { SingleWriter = true });
+        var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
+        var run = new Run(edition, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
+        var queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(relays.All.Sum(r => r.Connections) * 8) { SingleWriter = true });
 
+        var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
         await using (var writer = new LedgerWriter(ledger))
         {
             var feed = FeedAsync(edition.Number, queue.Writer, halt.Token);
-            var senders = Enumerable.Range(0, transport.Connections)
-                .Select(_ => Task.Run(() => SendLoopAsync(run, queue.Reader, writer)))
+            var senders = relays.All
+                .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
+                .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
                 .ToList();
             await Task.WhenAll(senders);
             await feed;
         }
-        run.Limiter?.Dispose();
+        foreach (var limiter in limiters) limiter?.Dispose();
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
     }
 
@@ -66,17 +72,28 @@ public sealed class EditionDispatcher(
         }
     }
 
-    private async Task SendLoopAsync(Run run, ChannelReader<Delivery> queue, LedgerWriter writer)
+    private async Task SendLoopAsync(Run run, Lane lane, ChannelReader<Delivery> queue, LedgerWriter writer)
     {
-        await using var connection = transport.OpenConnection(run.Edition.Number);
+        await using var connection = lane.Relay.Transport.OpenConnection(run.Edition.Number);
         try
         {
-            await foreach (var delivery in queue.ReadAllAsync(run.Halt.Token))
+            while (await run.NextAsync(lane.Index, queue) is { } delivery)
             {
-                await SendOneAsync(run, connection, delivery);
-                run.Counters.Count(delivery.State);
-                // Wait for the commit before the next send: a crash now loses at most this one record.
-                await writer.RecordAsync(delivery);
+                try
+                {
+                    if (await SendOneAsync(run, lane, connection, delivery) == Outcome.HandedOver)
+                    {
+                        run.HandBack(delivery);
+                        continue;
+                    }
+                    run.Counters.Count(delivery.State);
+                    // Wait for the commit before the next send: a crash now loses at most this one record.
+                    await writer.RecordAsync(delivery);
+                }
+                finally
+                {
+                    run.Done();
+                }
                 if (run.Fatal is not null) break;
             }
         }
@@ -85,15 +102,15 @@ public sealed class EditionDispatcher(
         }
     }
 
-    private async Task SendOneAsync(Run run, IMailConnection connection, Delivery delivery)
+    private enum Outcome { Settled, HandedOver }
+
+    private async Task<Outcome> SendOneAsync(Run run, Lane lane, IMailConnection connection, Delivery delivery)
     {
-        var max = options.Value.Delivery.MaxRuns;
         if (run.Suppressed.Contains(delivery.Key))
         {
             Settle(delivery, DeliveryState.Skipped, "suppressed (unsubscribed or bounced) before it was sent");
-            return;
+            return Outcome.Settled;
         }
-        delivery.Runs++;
         MimeMessage message;
         try
         {
@@ -102,30 +119,41 @@ public sealed class EditionDispatcher(
         catch (TemplateException e)
         {
             Halt(run, new DeliveryException(DeliveryFailure.Fatal, e.Message, e));
-            return;
+            return Outcome.Settled;
         }
 
         try
         {
-            if (run.Limiter is not null)
+            if (lane.Limiter is not null)
             {
-                using var permit = await run.Limiter.AcquireAsync(1, run.Halt.Token);
+                using var permit = await lane.Limiter.AcquireAsync(1, run.Halt.Token);
             }
             var reply = await run.Retry.ExecuteAsync(async token =>
             {
                 delivery.Attempts++;
                 return await connection.SendAsync(message, token);
             }, run.HardStop);
+            delivery.Runs++;
+            delivery.Relay = lane.Relay.Name;
             Settle(delivery, DeliveryState.Sent, reply);
         }
         catch (DeliveryException e) when (e.Failure == DeliveryFailure.HardBounce)
         {
+            delivery.Runs++;
             Settle(delivery, DeliveryState.Bounced, e.Reply);
             log.LogWarning("Edition {Edition}: {Email} bounced: {Reply}; the address is suppressed", run.Edition.Number, delivery.Email, e.Reply);
         }
+        catch (DeliveryException e) when (run.Routing.HasFallback(lane.Index))
+        {
+            // This relay is failing for everyone, not for this reader: the next relay takes the message.
+            delivery.LastReply = e.Reply;
+            run.Routing.MarkDown(lane.Index, e.Reply);
+            return Outcome.HandedOver;
+        }
         catch (DeliveryException e) when (e.Failure == DeliveryFailure.Transient)
         {
-            Settle(delivery, delivery.Runs >= max ? DeliveryState.Failed : DeliveryState.Deferred, e.Reply);
+            delivery.Runs++;
+            Settle(delivery, delivery.Runs >= options.Value.Delivery.MaxRuns ? DeliveryState.Failed : DeliveryState.Deferred, e.Reply);
             // A server that cannot even be reached after the retries is down for everyone.
             if (e.ConnectFailed) Halt(run, e);
         }
@@ -139,6 +167,7 @@ public sealed class EditionDispatcher(
             // Cut off while in flight: not known to be accepted, so it stays planned and is sent next run.
             delivery.LastReply = "stopped before the server accepted it";
         }
+        return Outcome.Settled;
     }
 
     private async ValueTask<MimeMessage> BuildAsync(Run run, Delivery delivery)
@@ -148,7 +177,7 @@ public sealed class EditionDispatcher(
         return builder.Build(run.Edition.Number, delivery, rendered);
     }
 
-    private void Settle(Delivery delivery, DeliveryState state, string reply)
+    private static void Settle(Delivery delivery, DeliveryState state, string reply)
     {
         delivery.State = state;
         delivery.LastReply = reply;
@@ -180,20 +209,54 @@ public sealed class EditionDispatcher(
             .Build();
     }
 
-    private static RateLimiter? Limiter(SmtpOptions smtp)
+    private static RateLimiter? Limiter(double maxPerSecond)
     {
-        if (smtp.MaxPerSecond <= 0 || string.IsNullOrWhiteSpace(smtp.Host)) return null;
+        if (maxPerSecond <= 0) return null;
         // Tokens every 100 ms rather than a burst each second, so the rate is smooth.
-        var perTick = Math.Max(1, (int)Math.Round(smtp.MaxPerSecond / 10));
+        var perTick = Math.Max(1, (int)Math.Round(maxPerSecond / 10));
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = perTick,
             TokensPerPeriod = perTick,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(perTick / smtp.MaxPerSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(perTick / maxPerSecond),
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
         });
+    }
+
+    /// <summary>One connection's place: its relay, the relay's position in the order, and the relay's rate limit.</summary>
+    private sealed record Lane(Relay Relay, int Index, RateLimiter? Limiter);
+
+    /// <summary>Which relay carries traffic now: the first that is not resting after a failure.</summary>
+    private sealed class Routing(IReadOnlyList<Relay> relays, TimeProvider clock, TimeSpan retryAfter, ILogger log)
+    {
+        private readonly DateTimeOffset[] _downUntil = new DateTimeOffset[relays.Count];
+
+        public bool HasFallback(int index) => index < relays.Count - 1;
+
+        public bool IsActive(int index)
+        {
+            var now = clock.GetUtcNow();
+            lock (_downUntil)
+            {
+                // The last relay is never rested: with every other one down, it is the way out.
+                for (var i = 0; i < relays.Count - 1; i++)
+                    if (_downUntil[i] <= now) return i == index;
+                return index == relays.Count - 1;
+            }
+        }
+
+        public void MarkDown(int index, string reason)
+        {
+            lock (_downUntil)
+            {
+                if (_downUntil[index] > clock.GetUtcNow()) return;
+                _downUntil[index] = clock.GetUtcNow() + retryAfter;
+            }
+            log.LogWarning("Relay {Relay} is failing ({Reason}); its traffic moves to {Next} and it is tried again in {RetryAfter}",
+                relays[index].Name, reason, relays[index + 1].Name, retryAfter);
+        }
     }
 
     /// <summary>What one dispatch shares between its connections.</summary>
@@ -204,9 +267,11 @@ public sealed class EditionDispatcher(
         CancellationToken hardStop,
         HashSet<string> suppressed,
         ResiliencePipeline retry,
-        RateLimiter? limiter)
+        Routing routing)
     {
         private readonly Dictionary<string, EditionView> _views = new(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentQueue<Delivery> _handedBack = new();
+        private int _inFlight;
 
         public Edition Edition { get; } = edition;
         public DispatchCounters Counters { get; } = counters;
@@ -214,8 +279,42 @@ public sealed class EditionDispatcher(
         public CancellationToken HardStop { get; } = hardStop;
         public HashSet<string> Suppressed { get; } = suppressed;
         public ResiliencePipeline Retry { get; } = retry;
-        public RateLimiter? Limiter { get; } = limiter;
+        public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }
+
+        /// <summary>
+        /// The next reader for a connection of relay <paramref name="relay"/>, once that relay carries traffic;
+        /// null when every reader is handled (none queued, none handed back, none in flight that could be).
+        /// </summary>
+        public async Task<Delivery?> NextAsync(int relay, ChannelReader<Delivery> queue)
+        {
+            while (true)
+            {
+                Halt.Token.ThrowIfCancellationRequested();
+                if (Routing.IsActive(relay))
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    if (_handedBack.TryDequeue(out var again) || queue.TryRead(out again)) return again;
+                    Interlocked.Decrement(ref _inFlight);
+                }
+                if (queue.Completion.IsCompleted && _handedBack.IsEmpty && Volatile.Read(ref _inFlight) == 0) return null;
+                // Wait for work or for a change of relay; a short poll keeps this simple and cheap.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(Halt.Token);
+                wait.CancelAfter(TimeSpan.FromMilliseconds(50));
+                try
+                {
+                    if (Routing.IsActive(relay)) await queue.WaitToReadAsync(wait.Token);
+                    else await Task.Delay(Timeout.Infinite, wait.Token);
+                }
+                catch (OperationCanceledException) when (!Halt.IsCancellationRequested)
+                {
+                }
+            }
+        }
+
+        public void HandBack(Delivery delivery) => _handedBack.Enqueue(delivery);
+
+        public void Done() => Interlocked.Decrement(ref _inFlight);
 
         /// <summary>The edition as one reader's categories select it; built once per distinct set of categories.</summary>
         public EditionView ViewFor(IReadOnlyList<string> categories, string listName)

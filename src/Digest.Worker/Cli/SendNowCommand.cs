@@ -26,7 +26,7 @@ public static class SendNowCommand
             return ExitCodes.Done;
         }
         await output.WriteLineAsync($"Edition {outcome.Edition}: {c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped, {c.Failed} failed, {c.Planned} not yet sent.");
-        if (services.GetRequiredService<IMailTransport>() is OutboxTransport outbox)
+        if (services.GetRequiredService<RelaySet>().Outbox is { } outbox)
             await output.WriteLineAsync($"Messages are in {Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, outcome.Edition))}");
         if (outcome.Report?.Fatal is { } fatal)
         {

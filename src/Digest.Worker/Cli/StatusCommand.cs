@@ -35,11 +35,24 @@ public static class StatusCommand
                     $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
             }
             console.Write(table);
+            var relays = services.GetRequiredService<RelaySet>();
+            foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
+            {
+                var sent = ledger.SentByRelay(e.Number);
+                if (sent.Count == 0) continue;
+                var lines = sent.OrderByDescending(r => r.Value).Select(r =>
+                {
+                    var price = relays.All.FirstOrDefault(x => x.Name == r.Key)?.CostPerThousand ?? 0;
+                    return price > 0 ? $"{r.Key} {r.Value} ({r.Value * price / 1000:0.00})" : $"{r.Key} {r.Value}";
+                });
+                var cost = sent.Sum(r => r.Value * (relays.All.FirstOrDefault(x => x.Name == r.Key)?.CostPerThousand ?? 0) / 1000);
+                await context.Output.WriteLineAsync($"Edition #{e.Number} sent via: {string.Join(", ", lines)}{(cost > 0 ? $"; cost {cost:0.00}" : "")}");
+            }
             var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
-            await context.Output.WriteLineAsync($"Delivery: {services.GetRequiredService<IMailTransport>().Description}");
+            await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
             await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.Cron}, {options.Schedule.TimeZone})");
             return ExitCodes.Done;
         }));

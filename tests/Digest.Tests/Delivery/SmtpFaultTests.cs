@@ -146,7 +146,7 @@ public sealed class SmtpFaultTests : IAsyncLifetime
     [Fact]
     public async Task A_server_that_is_down_stops_the_edition_with_a_clear_error()
     {
-        _ws.Settings["Digest:Smtp:Port"] = FreePort().ToString();
+        _ws.Settings["Digest:Smtp:Port"] = SmtpSink.FreePort().ToString();
         _ws.Settings["Digest:Delivery:Retries"] = "1";
 
         var result = await _ws.RunAsync("send-now");
@@ -168,14 +168,5 @@ public sealed class SmtpFaultTests : IAsyncLifetime
         var times = _sink.Messages.Select(m => m.At).Order().ToList();
         // 12 messages at 10 a second cannot arrive within less than about a second.
         Assert.True(times[^1] - times[0] >= TimeSpan.FromMilliseconds(800), $"spread {(times[^1] - times[0]).TotalMilliseconds} ms");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

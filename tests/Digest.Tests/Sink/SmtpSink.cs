@@ -13,7 +13,7 @@ namespace Digest.Tests.Sink;
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<ReceivedMessage> _messages = new();
     private readonly ConcurrentDictionary<string, int> _softRejects = new(StringComparer.OrdinalIgnoreCase);
@@ -22,8 +22,10 @@ public sealed class SmtpSink : IAsyncDisposable
     private int _connections;
     private int _accepted;
 
-    public SmtpSink()
+    /// <param name="port">0 for any free port; a given port to bring a "dead" server back to life in a test.</param>
+    public SmtpSink(int port = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -164,6 +166,16 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             // The client went away or the sink is stopping.
         }
+    }
+
+    /// <summary>A loopback port nobody listens on: a server that is down.</summary>
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private static string Address(string line)
