@@ -64,6 +64,14 @@ public sealed class ScheduleOptions
     /// <summary>Quartz cron expression (seconds first). Default: Mondays at 09:00.</summary>
     public string Cron { get; set; } = "0 0 9 ? * MON";
     public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>
+    /// "09:00": each reader with a time zone gets the edition at this local time on the edition's day;
+    /// readers without one get it when the schedule fires. Empty: everyone at the schedule's time.
+    /// </summary>
+    public string? LocalTime { get; set; }
+
+    public TimeOnly? LocalTimeOfDay => TimeOnly.TryParse(LocalTime, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : null;
 }
 
 public sealed class EditionOptions

@@ -28,6 +28,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         if (!TryFindTimeZone(o.Schedule.TimeZone, out _))
             errors.Add($"Digest:Schedule:TimeZone is not a known IANA time zone, was \"{o.Schedule.TimeZone}\".");
 
+        if (!string.IsNullOrWhiteSpace(o.Schedule.LocalTime) && o.Schedule.LocalTimeOfDay is null)
+            errors.Add($"Digest:Schedule:LocalTime must be a time of day such as 09:00, was \"{o.Schedule.LocalTime}\".");
         if (o.Edition.MaxComparisons is < 1 or > 50)
             errors.Add($"Digest:Edition:MaxComparisons must be between 1 and 50, was {o.Edition.MaxComparisons}.");
 

@@ -32,7 +32,8 @@ public sealed class DigestRun(
     /// <summary>Imports new or changed files of the import folder.</summary>
     public void ImportFolder() => importer.ImportFolder(options.Value.Import.Path);
 
-    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping)
+    /// <param name="resumeOnly">Only finish an unfinished edition (the local-time tick); never start a new one.</param>
+    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false)
     {
         ImportFolder();
         using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
@@ -43,11 +44,15 @@ public sealed class DigestRun(
             var left = ledger.Count(edition.Number);
             log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, left.Undelivered, left.Total);
         }
+        else if (resumeOnly)
+        {
+            return RunOutcome.NothingNew;
+        }
         else
         {
             edition = planner.Draft();
             if (edition is null) return RunOutcome.NothingNew;
-            var plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder);
+            var plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule);
             ledger.Plan(edition, plan);
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
@@ -57,10 +62,11 @@ public sealed class DigestRun(
 
         counters ??= new DispatchCounters();
         var before = ledger.Count(edition.Number);
-        counters.Total = before.Undelivered;
+        counters.Total = before.Undelivered - ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime).Sum(w => w.Count);
         var started = clock.GetTimestamp();
         var report = await dispatcher.SendAsync(edition, counters, stopping);
         var counts = ledger.Count(edition.Number);
+        var waiting = ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime);
         if (counts.Undelivered == 0 && !edition.IsComplete)
         {
             edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
@@ -73,7 +79,9 @@ public sealed class DigestRun(
             counters.Done, elapsed.TotalSeconds, relays.Description);
         if (relays.Outbox is { } outbox && counters.Sent > 0)
             log.LogInformation("Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
-        return new RunOutcome(edition.Number, counts, report);
+        foreach (var (zone, count, next) in waiting)
+            log.LogInformation("Edition {Edition}: {Count} readers in {Zone} wait for their local morning, the first at {Due:u}", edition.Number, count, zone, next);
+        return new RunOutcome(edition.Number, counts, report, waiting.Sum(w => w.Count));
     }
 
     /// <summary>Everything `send-now` would do up to the wire: select, plan, render and build each message; nothing is sent or stored.</summary>
@@ -92,7 +100,7 @@ public sealed class DigestRun(
         {
             edition = planner.Draft();
             if (edition is null) return null;
-            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder);
+            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule);
         }
         long bytes = 0;
         var views = new Dictionary<string, EditionView>();
@@ -117,12 +125,15 @@ public sealed class DigestRun(
     }
 }
 
-public sealed record RunOutcome(int Edition, EditionCounts? Counts, DispatchReport? Report)
+public sealed record RunOutcome(int Edition, EditionCounts? Counts, DispatchReport? Report, int Waiting = 0)
 {
     public static readonly RunOutcome NothingNew = new(0, null, null);
 
-    /// <summary>True when recipients of the edition are still waiting (deferred, planned, or cut off by a stop).</summary>
-    public bool Undelivered => Counts is { Undelivered: > 0 };
+    /// <summary>
+    /// True when readers that were due are still waiting (deferred, or cut off by a stop or a refusing
+    /// server); readers waiting for their local morning are not late.
+    /// </summary>
+    public bool Undelivered => Counts is { } c && c.Undelivered - Waiting > 0;
 }
 
 public sealed record DryRun(Edition Edition, bool Resuming, IReadOnlyList<Delivery.Delivery> Plan, long Bytes);

@@ -12,6 +12,12 @@ public sealed class Delivery
     public string Email { get; set; } = "";
     public string? Name { get; set; }
     public List<string> Categories { get; set; } = [];
+
+    /// <summary>The reader's IANA time zone, when they gave one.</summary>
+    public string? TimeZone { get; set; }
+
+    /// <summary>Not sent before this time (UTC): the reader's local morning, or when the edition was planned.</summary>
+    public DateTime DueAt { get; set; }
     public DeliveryState State { get; set; }
     public int Attempts { get; set; }
 

@@ -25,7 +25,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
     /// plan order, a page at a time, so memory stays flat however long the list.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, int pageSize = 1000)
+    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000)
     {
         var after = Delivery.FirstId(edition) - 1;
         var end = Delivery.EndId(edition);
@@ -39,7 +39,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             if (page.Count == 0) yield break;
             after = page[^1].Id;
             foreach (var d in page)
-                if (d.State is DeliveryState.Planned or DeliveryState.Deferred) yield return d;
+                if ((d.State is DeliveryState.Planned or DeliveryState.Deferred) && (dueBy is null || d.DueAt <= dueBy))
+                    yield return d;
             await Task.Yield();
         }
     }
@@ -95,6 +96,21 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         return new EditionCounts(counts[(int)DeliveryState.Planned], counts[(int)DeliveryState.Sent],
             counts[(int)DeliveryState.Deferred], counts[(int)DeliveryState.Bounced],
             counts[(int)DeliveryState.Skipped], counts[(int)DeliveryState.Failed]);
+    }
+
+    /// <summary>Readers of the edition waiting for their local time, by zone, with when the first is due.</summary>
+    public IReadOnlyList<(string Zone, int Count, DateTime Next)> Waiting(int edition, DateTime now)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Planned && d.DueAt > now)
+            .Select(d => new { d.TimeZone, d.DueAt })
+            .ToEnumerable()
+            .GroupBy(d => d.TimeZone ?? "(no zone)")
+            .Select(g => (g.Key, g.Count(), g.Min(d => d.DueAt)))
+            .OrderBy(w => w.Item3)
+            .ToList();
     }
 
     /// <summary>Messages of the edition each relay accepted.</summary>

@@ -43,7 +43,7 @@ public sealed class EditionDispatcher(
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
         await using (var writer = new LedgerWriter(ledger))
         {
-            var feed = FeedAsync(edition.Number, queue.Writer, halt.Token);
+            var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue.Writer, halt.Token);
             var senders = relays.All
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
@@ -55,11 +55,11 @@ public sealed class EditionDispatcher(
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
     }
 
-    private async Task FeedAsync(int edition, ChannelWriter<Delivery> queue, CancellationToken halt)
+    private async Task FeedAsync(int edition, DateTime dueBy, ChannelWriter<Delivery> queue, CancellationToken halt)
     {
         try
         {
-            await foreach (var delivery in ledger.PendingAsync(edition).WithCancellation(halt))
+            await foreach (var delivery in ledger.PendingAsync(edition, dueBy).WithCancellation(halt))
                 await queue.WriteAsync(delivery, halt);
         }
         catch (OperationCanceledException) when (halt.IsCancellationRequested)

@@ -7,7 +7,7 @@ namespace Digest.Editions;
 public static class DeliveryPlan
 {
     public static List<Delivery.Delivery> For(Edition edition, IReadOnlyList<Subscriber> subscribers,
-        IReadOnlySet<string> suppressed, MessageBuilder builder)
+        IReadOnlySet<string> suppressed, MessageBuilder builder, ScheduleOptions schedule)
     {
         var categories = edition.Comparisons.SelectMany(c => c.Categories).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var plan = new List<Delivery.Delivery>(subscribers.Count);
@@ -22,6 +22,8 @@ public static class DeliveryPlan
                 Key = s.Key,
                 Name = s.Name,
                 Categories = s.Categories.ToList(),
+                TimeZone = s.TimeZone,
+                DueAt = LocalMorning.DueAt(edition, s.TimeZone, schedule),
                 MessageId = builder.MessageIdFor(edition.Number, s.Email),
                 State = DeliveryState.Planned,
             };

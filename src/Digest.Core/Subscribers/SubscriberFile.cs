@@ -16,6 +16,7 @@ public static class SubscriberFile
         public string? Email { get; set; }
         public string? Name { get; set; }
         public List<string>? Categories { get; set; }
+        public string? TimeZone { get; set; }
     }
 
     public static IReadOnlyList<Subscriber> Load(string file)
@@ -61,6 +62,16 @@ public static class SubscriberFile
             }
             if (JsonInput.Read<Entry>(element, file, item, lines, errors) is not { } entry) continue;
             var subscriber = Validate(entry.Email, entry.Name, entry.Categories, file, item, lines.LineOf($"{item}.email"), errors, seen);
+            if (subscriber is not null && !string.IsNullOrWhiteSpace(entry.TimeZone))
+            {
+                if (DigestOptionsValidator.TryFindTimeZone(entry.TimeZone.Trim(), out var zone) && zone is not null)
+                    subscriber = subscriber with { TimeZone = entry.TimeZone.Trim() };
+                else
+                {
+                    errors.Add(new InputError(file, lines.LineOf($"{item}.timeZone"), $"{item}.timeZone", $"\"{entry.TimeZone}\" is not an IANA time zone (e.g. Europe/Berlin)"));
+                    continue;
+                }
+            }
             if (subscriber is not null) result.Add(subscriber);
         }
         if (errors.Count > 0) throw new InvalidInputException(errors);

@@ -28,6 +28,8 @@ public static class SendNowCommand
         await output.WriteLineAsync($"Edition {outcome.Edition}: {c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped, {c.Failed} failed, {c.Planned} not yet sent.");
         if (services.GetRequiredService<RelaySet>().Outbox is { } outbox)
             await output.WriteLineAsync($"Messages are in {Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, outcome.Edition))}");
+        if (outcome.Waiting > 0)
+            await output.WriteLineAsync($"{outcome.Waiting} readers wait for their local morning; the worker (`run`) sends them when it comes, or run send-now again then.");
         if (outcome.Report?.Fatal is { } fatal)
         {
             await context.Error.WriteLineAsync($"Stopped early: {fatal.Reply}");

@@ -36,6 +36,9 @@ public static class StatusCommand
             }
             console.Write(table);
             var relays = services.GetRequiredService<RelaySet>();
+            if (services.GetRequiredService<EditionStore>().Unfinished() is { } unfinished)
+                foreach (var (zone, waiting, next) in ledger.Waiting(unfinished.Number, DateTime.UtcNow))
+                    await context.Output.WriteLineAsync($"Edition #{unfinished.Number}: {waiting} readers in {zone} wait for their local time, the first at {next:yyyy-MM-dd HH:mm} UTC");
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
                 var sent = ledger.SentByRelay(e.Number);

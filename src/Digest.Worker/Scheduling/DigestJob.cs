@@ -8,13 +8,17 @@ public sealed class DigestJob(DigestRun run, ScheduleLog schedule, ILogger<Diges
 {
     public static readonly JobKey Key = new("weekly-digest", "digest");
 
+    /// <summary>The minute tick that sends readers whose local morning has come; it never starts an edition.</summary>
+    public static readonly TriggerKey LocalTimeTick = new("local-time-tick", "digest");
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        schedule.Fired(context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
+        var tick = context.Trigger.Key.Equals(LocalTimeTick);
+        if (!tick) schedule.Fired(context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
         try
         {
-            var outcome = await run.SendAsync(null, cancellationToken);
-            if (outcome.Undelivered)
+            var outcome = await run.SendAsync(null, cancellationToken, resumeOnly: tick);
+            if (outcome.Undelivered && !tick)
                 log.LogWarning("Edition {Edition} has {Count} recipients still to send; they go out on the next run", outcome.Edition, outcome.Counts!.Undelivered);
         }
         catch (Exception e) when (CliErrors.IsExpected(e))

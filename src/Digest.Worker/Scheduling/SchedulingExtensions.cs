@@ -20,6 +20,12 @@ public static class SchedulingExtensions
                 .ForJob(DigestJob.Key)
                 .WithIdentity("weekly-digest-trigger", "digest")
                 .WithCronSchedule(cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            if (!string.IsNullOrWhiteSpace(schedule.LocalTime))
+                // Readers wait in the ledger for their local morning; each minute, whoever is due goes out.
+                q.AddTrigger(t => t
+                    .ForJob(DigestJob.Key)
+                    .WithIdentity(DigestJob.LocalTimeTick)
+                    .WithCronSchedule("0 * * * * ?", c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<CatchUp>();
