@@ -42,6 +42,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Unsubscribe:BaseUrl must be an absolute http(s) URL, was \"{o.Unsubscribe.BaseUrl}\".");
 
         ValidateSmtp(o.Smtp, errors);
+        ValidateHttp(o, errors);
+        Delivery.DkimSigning.Validate(o.Dkim, errors);
         if (o.Delivery.Retries is < 0 or > 10)
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
         if (o.Delivery.RetryDelay < TimeSpan.Zero)
@@ -71,6 +73,17 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Smtp:Security is None but Digest:Smtp:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"Digest:Smtp:PasswordFile names a file that does not exist, was \"{file}\".");
+    }
+
+    private static void ValidateHttp(DigestOptions o, List<string> errors)
+    {
+        if (!o.Http.Enabled) return;
+        foreach (var url in o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                errors.Add($"Digest:Http:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
+        // With the listener on, tokens must outlive this process: a random per-process key would make every mailed link fail.
+        if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
+            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set (make one with `openssl rand -base64 32`).");
     }
 
     public static bool IsLoopback(string host) =>

@@ -1,3 +1,4 @@
+using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,7 @@ public static class DigestHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
+        if (settings.Worker) builder.Services.AddUnsubscribeListener(builder.Configuration);
         return builder.Build();
     }
 

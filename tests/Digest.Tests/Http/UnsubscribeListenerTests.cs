@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Digest.Tests.Sink;
+using Digest.Tests.Support;
+
+namespace Digest.Tests.Http;
+
+/// <summary>
+/// The one-click unsubscribe listener of `digest run`, exercised with real HTTP requests on loopback against
+/// the links in the mails that reached the SMTP sink; the next edition is then sent by `send-now` on the same store.
+/// </summary>
+public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
+{
+    private readonly SmtpSink _sink = new();
+    private TestWorkspace _ws = null!;
+    private DateTime _firstSentAt;
+
+    public async Task InitializeAsync()
+    {
+        _ws = new TestWorkspace(_sink);
+        // Not the default path: the route must follow the path of Digest:Unsubscribe:BaseUrl.
+        RunningWorker.Configure(_ws, "/list/unsubscribe");
+        _ws.WriteComparisons("first.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        var first = await _ws.RunAsync("send-now");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        _firstSentAt = DateTime.UtcNow;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sink.DisposeAsync();
+        _ws.Dispose();
+    }
+
+    [Fact]
+    public async Task A_one_click_POST_unsubscribes_and_the_next_edition_skips_that_reader()
+    {
+        var link = LinkIn("grace@example.com");
+        Assert.Contains("/list/unsubscribe?token=", link);
+        await using (var worker = await RunningWorker.StartAsync(_ws))
+        {
+            var response = await OneClickAsync(worker, link);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("<strong>grace@example.com</strong> will get no more", await response.Content.ReadAsStringAsync());
+        }
+
+        var next = await SendNextEditionAsync();
+        Assert.Contains("Edition 2: 2 sent", next.Output);
+        Assert.Single(_sink.To("grace@example.com"));
+        Assert.Equal(2, _sink.To("ada@example.com").Count);
+        Assert.Contains("grace@example.com,Unsubscribed", (await _ws.RunAsync("suppressions")).Output);
+    }
+
+    [Fact]
+    public async Task Following_the_link_with_GET_shows_a_confirm_button_and_unsubscribes_nobody()
+    {
+        var link = LinkIn("grace@example.com");
+        await using (var worker = await RunningWorker.StartAsync(_ws))
+        {
+            var response = await worker.Http.GetAsync(link);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.Content.ReadAsStringAsync();
+            Assert.Contains("<form method=\"post\">", page);
+            Assert.Contains("name=\"List-Unsubscribe\" value=\"One-Click\"", page);
+            Assert.Contains("<button type=\"submit\">Unsubscribe</button>", page);
+        }
+
+        await SendNextEditionAsync();
+        Assert.Equal(2, _sink.To("grace@example.com").Count);
+        Assert.DoesNotContain("grace@example.com", (await _ws.RunAsync("suppressions")).Output);
+    }
+
+    [Fact]
+    public async Task A_tampered_token_gets_400_with_the_same_page_for_any_address_and_changes_nothing()
+    {
+        var token = TokenIn(LinkIn("grace@example.com"));
+        var mac = token[(token.IndexOf('.') + 1)..];
+        // Grace's signature on other addresses: one on the list, one that never was; and a signature altered by one character.
+        var forgedForListed = $"{Base64Url("ada@example.com")}.{mac}";
+        var forgedForStranger = $"{Base64Url("nobody@example.com")}.{mac}";
+        var altered = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
+        await using (var worker = await RunningWorker.StartAsync(_ws))
+        {
+            var pages = new List<string>();
+            foreach (var forged in new[] { forgedForListed, forgedForStranger, altered, "", "not-a-token" })
+            {
+                var post = await OneClickAsync(worker, $"/list/unsubscribe?token={forged}");
+                var get = await worker.Http.GetAsync($"/list/unsubscribe?token={forged}");
+                Assert.Equal(HttpStatusCode.BadRequest, post.StatusCode);
+                Assert.Equal(HttpStatusCode.BadRequest, get.StatusCode);
+                pages.Add(await post.Content.ReadAsStringAsync());
+                pages.Add(await get.Content.ReadAsStringAsync());
+            }
+            Assert.Single(pages.Distinct());
+            Assert.DoesNotContain("example.com", pages[0]);
+        }
+
+        Assert.Equal("email,reason,at,detail", (await _ws.RunAsync("suppressions")).Output.Trim());
+        await SendNextEditionAsync();
+        Assert.Contains(_sink.Messages, m => m.Recipients.Contains("ada@example.com") && m.Parse().Headers["X-Digest-Edition"] == "2");
+        Assert.Equal(2, _sink.To("grace@example.com").Count);
+    }
+
+    [Fact]
+    public async Task A_POST_without_the_one_click_field_changes_nothing()
+    {
+        var link = LinkIn("grace@example.com");
+        await using (var worker = await RunningWorker.StartAsync(_ws))
+        {
+            var response = await worker.Http.PostAsync(link, new FormUrlEncodedContent([new("something", "else")]));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+        Assert.DoesNotContain("grace@example.com", (await _ws.RunAsync("suppressions")).Output);
+    }
+
+    [Fact]
+    public async Task Healthz_answers_200_while_the_worker_runs()
+    {
+        await using var worker = await RunningWorker.StartAsync(_ws);
+
+        var response = await worker.Http.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>The https link of List-Unsubscribe in the mail the reader received, as their mail client sees it.</summary>
+    private string LinkIn(string email)
+    {
+        var message = Assert.Single(_sink.To(email)).Parse();
+        Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
+        return HttpLink().Match(message.Headers["List-Unsubscribe"] ?? "").Groups[1].Value;
+    }
+
+    private static string TokenIn(string link) => link[(link.IndexOf("token=", StringComparison.Ordinal) + "token=".Length)..];
+
+    private static Task<HttpResponseMessage> OneClickAsync(RunningWorker worker, string link) =>
+        worker.Http.PostAsync(link, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+
+    private async Task<CliResult> SendNextEditionAsync()
+    {
+        // Published after the first edition's cut-off, so it makes edition 2.
+        _ws.WriteComparisons("second.json", Samples.Comparison("gamma-vs-delta", _firstSentAt.ToString("O")));
+        var result = await _ws.RunAsync("send-now");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
+    private static string Base64Url(string text) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [GeneratedRegex("<(http[^>]+)>")]
+    private static partial Regex HttpLink();
+}
