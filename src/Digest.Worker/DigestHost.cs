@@ -54,6 +54,7 @@ public static class DigestHost
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
         if (settings.Worker) builder.Services.AddUnsubscribeListener(builder.Configuration);
+        if (settings.Worker) builder.Services.AddHostedService<Subscribers.SubscriberFileWatcher>();
         return builder.Build();
     }
 
