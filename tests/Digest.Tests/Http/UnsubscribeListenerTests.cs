@@ -125,6 +125,30 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task The_worker_refuses_to_start_the_listener_without_an_unsubscribe_key()
+    {
+        _ws.Settings["Digest:Unsubscribe:Key"] = null;
+
+        var result = await _ws.RunAsync("run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set", result.Error);
+    }
+
+    [Fact]
+    public async Task The_worker_refuses_a_short_key_without_printing_it()
+    {
+        var key = Convert.ToBase64String(new byte[16]);
+        _ws.Settings["Digest:Unsubscribe:Key"] = key;
+
+        var result = await _ws.RunAsync("run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Unsubscribe:Key is 16 bytes; it must be at least 32", result.Error);
+        Assert.DoesNotContain(key, result.Error + result.Output);
+    }
+
     /// <summary>The https link of List-Unsubscribe in the mail the reader received, as their mail client sees it.</summary>
     private string LinkIn(string email)
     {
