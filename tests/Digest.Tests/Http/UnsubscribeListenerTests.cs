@@ -9,6 +9,7 @@ namespace Digest.Tests.Http;
 /// The one-click unsubscribe listener of `digest run`, exercised with real HTTP requests on loopback against
 /// the links in the mails that reached the SMTP sink; the next edition is then sent by `send-now` on the same store.
 /// </summary>
+[Collection(InProcessWorkers.Name)]
 public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
 {
     private readonly SmtpSink _sink = new();

@@ -67,3 +67,13 @@ public sealed class RunningWorker : IAsyncDisposable
         _stop.Dispose();
     }
 }
+
+/// <summary>
+/// Test classes that host `digest run` in-process. Quartz keeps its schedulers in a process-wide repository
+/// by name, so two workers in one test process would stop each other's scheduler; these classes run one at a time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class InProcessWorkers
+{
+    public const string Name = "in-process workers";
+}
