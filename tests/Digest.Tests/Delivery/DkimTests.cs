@@ -10,36 +10,35 @@ namespace Digest.Tests.Delivery;
 /// <summary>DKIM signing, checked on the bytes that reached the SMTP sink with MimeKit's own verifier.</summary>
 public sealed class DkimTests : IAsyncLifetime
 {
-    private readonly SmtpSink _sink = new();
+    private readonly SinkWorkspace _mail = new(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
     private readonly RSA _key = RSA.Create(2048);
-    private TestWorkspace _ws = null!;
+    private SmtpSink Sink => _mail.Sink;
+    private TestWorkspace Ws => _mail.Workspace;
 
-    public Task InitializeAsync()
+    public DkimTests()
     {
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        _ws.Settings["Digest:Dkim:Domain"] = "weekly-verdicts.example.com";
-        _ws.Settings["Digest:Dkim:Selector"] = "digest2026";
-        _ws.Settings["Digest:Dkim:KeyFile"] = _ws.WriteFile("dkim.pem", _key.ExportRSAPrivateKeyPem());
-        return Task.CompletedTask;
+        Ws.Settings["Digest:Dkim:Domain"] = "weekly-verdicts.example.com";
+        Ws.Settings["Digest:Dkim:Selector"] = "digest2026";
+        Ws.Settings["Digest:Dkim:KeyFile"] = Ws.WriteFile("dkim.pem", _key.ExportRSAPrivateKeyPem());
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
+        await _mail.DisposeAsync();
         _key.Dispose();
     }
 
     [Fact]
     public async Task Every_message_carries_a_DKIM_signature_that_verifies_against_the_published_key()
     {
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(3, _sink.Messages.Count);
+        Assert.Equal(3, Sink.Messages.Count);
         var verifier = new DkimVerifier(new PublishedKey($"v=DKIM1; k=rsa; p={Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo())}"));
-        foreach (var received in _sink.Messages)
+        foreach (var received in Sink.Messages)
         {
             var message = received.Parse();
             var signature = message.Headers[message.Headers.IndexOf(HeaderId.DkimSignature)];
@@ -55,8 +54,8 @@ public sealed class DkimTests : IAsyncLifetime
     [Fact]
     public async Task A_message_altered_after_signing_fails_verification()
     {
-        await _ws.RunAsync("send-now");
-        var message = _sink.Messages[0].Parse();
+        await Ws.RunAsync("send-now");
+        var message = Sink.Messages[0].Parse();
         message.Headers.Replace(HeaderId.ListUnsubscribe, "<https://attacker.example/unsubscribe>");
 
         var verifier = new DkimVerifier(new PublishedKey($"v=DKIM1; k=rsa; p={Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo())}"));
@@ -67,22 +66,22 @@ public sealed class DkimTests : IAsyncLifetime
     [Fact]
     public async Task A_key_file_that_is_not_a_key_stops_start_up_naming_the_setting_and_file()
     {
-        var bad = _ws.WriteFile("not-a-key.pem", "hello");
-        _ws.Settings["Digest:Dkim:KeyFile"] = bad;
+        var bad = Ws.WriteFile("not-a-key.pem", "hello");
+        Ws.Settings["Digest:Dkim:KeyFile"] = bad;
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"Digest:Dkim:KeyFile \"{bad}\" is not a usable PEM RSA private key", result.Error);
-        Assert.Empty(_sink.Messages);
+        Assert.Empty(Sink.Messages);
     }
 
     [Fact]
     public async Task A_half_configured_DKIM_stops_start_up_naming_the_missing_setting()
     {
-        _ws.Settings["Digest:Dkim:Selector"] = "";
+        Ws.Settings["Digest:Dkim:Selector"] = "";
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Digest:Dkim:Selector must be set", result.Error);

@@ -12,33 +12,28 @@ namespace Digest.Tests.Http;
 [Collection(InProcessWorkers.Name)]
 public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
 {
-    private readonly SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
+    private readonly SinkWorkspace _mail = new(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
     private DateTime _firstSentAt;
+    private SmtpSink Sink => _mail.Sink;
+    private TestWorkspace Ws => _mail.Workspace;
 
     public async Task InitializeAsync()
     {
-        _ws = new TestWorkspace(_sink);
         // Not the default path: the route must follow the path of Digest:Unsubscribe:BaseUrl.
-        RunningWorker.Configure(_ws, "/list/unsubscribe");
-        _ws.WriteComparisons("first.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        var first = await _ws.RunAsync("send-now");
+        RunningWorker.Configure(Ws, "/list/unsubscribe");
+        var first = await Ws.RunAsync("send-now");
         Assert.True(first.ExitCode == 0, first.ToString());
         _firstSentAt = DateTime.UtcNow;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
-    }
+    public Task DisposeAsync() => _mail.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_one_click_POST_unsubscribes_and_the_next_edition_skips_that_reader()
     {
         var link = LinkIn("grace@example.com");
         Assert.Contains("/list/unsubscribe?token=", link);
-        await using (var worker = await RunningWorker.StartAsync(_ws))
+        await using (var worker = await RunningWorker.StartAsync(Ws))
         {
             var response = await OneClickAsync(worker, link);
 
@@ -48,16 +43,16 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
 
         var next = await SendNextEditionAsync();
         Assert.Contains("Edition 2: 2 sent", next.Output);
-        Assert.Single(_sink.To("grace@example.com"));
-        Assert.Equal(2, _sink.To("ada@example.com").Count);
-        Assert.Contains("grace@example.com,Unsubscribed", (await _ws.RunAsync("suppressions")).Output);
+        Assert.Single(Sink.To("grace@example.com"));
+        Assert.Equal(2, Sink.To("ada@example.com").Count);
+        Assert.Contains("grace@example.com,Unsubscribed", (await Ws.RunAsync("suppressions")).Output);
     }
 
     [Fact]
     public async Task Following_the_link_with_GET_shows_a_confirm_button_and_unsubscribes_nobody()
     {
         var link = LinkIn("grace@example.com");
-        await using (var worker = await RunningWorker.StartAsync(_ws))
+        await using (var worker = await RunningWorker.StartAsync(Ws))
         {
             var response = await worker.Http.GetAsync(link);
 
@@ -69,8 +64,8 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
         }
 
         await SendNextEditionAsync();
-        Assert.Equal(2, _sink.To("grace@example.com").Count);
-        Assert.DoesNotContain("grace@example.com", (await _ws.RunAsync("suppressions")).Output);
+        Assert.Equal(2, Sink.To("grace@example.com").Count);
+        Assert.DoesNotContain("grace@example.com", (await Ws.RunAsync("suppressions")).Output);
     }
 
     [Fact]
@@ -82,7 +77,7 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
         var forgedForListed = $"{Base64Url("ada@example.com")}.{mac}";
         var forgedForStranger = $"{Base64Url("nobody@example.com")}.{mac}";
         var altered = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
-        await using (var worker = await RunningWorker.StartAsync(_ws))
+        await using (var worker = await RunningWorker.StartAsync(Ws))
         {
             var pages = new List<string>();
             foreach (var forged in new[] { forgedForListed, forgedForStranger, altered, "", "not-a-token" })
@@ -98,28 +93,28 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
             Assert.DoesNotContain("example.com", pages[0]);
         }
 
-        Assert.Equal("email,reason,at,detail", (await _ws.RunAsync("suppressions")).Output.Trim());
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
         await SendNextEditionAsync();
-        Assert.Contains(_sink.Messages, m => m.Recipients.Contains("ada@example.com") && m.Parse().Headers["X-Digest-Edition"] == "2");
-        Assert.Equal(2, _sink.To("grace@example.com").Count);
+        Assert.Contains(Sink.Messages, m => m.Recipients.Contains("ada@example.com") && m.Parse().Headers["X-Digest-Edition"] == "2");
+        Assert.Equal(2, Sink.To("grace@example.com").Count);
     }
 
     [Fact]
     public async Task A_POST_without_the_one_click_field_changes_nothing()
     {
         var link = LinkIn("grace@example.com");
-        await using (var worker = await RunningWorker.StartAsync(_ws))
+        await using (var worker = await RunningWorker.StartAsync(Ws))
         {
             var response = await worker.Http.PostAsync(link, new FormUrlEncodedContent([new("something", "else")]));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
-        Assert.DoesNotContain("grace@example.com", (await _ws.RunAsync("suppressions")).Output);
+        Assert.DoesNotContain("grace@example.com", (await Ws.RunAsync("suppressions")).Output);
     }
 
     [Fact]
     public async Task Healthz_answers_200_while_the_worker_runs()
     {
-        await using var worker = await RunningWorker.StartAsync(_ws);
+        await using var worker = await RunningWorker.StartAsync(Ws);
 
         var response = await worker.Http.GetAsync("/healthz");
 
@@ -129,9 +124,9 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
     [Fact]
     public async Task The_worker_refuses_to_start_the_listener_without_an_unsubscribe_key()
     {
-        _ws.Settings["Digest:Unsubscribe:Key"] = null;
+        Ws.Settings["Digest:Unsubscribe:Key"] = null;
 
-        var result = await _ws.RunAsync("run");
+        var result = await Ws.RunAsync("run");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set", result.Error);
@@ -141,9 +136,9 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
     public async Task The_worker_refuses_a_short_key_without_printing_it()
     {
         var key = Convert.ToBase64String(new byte[16]);
-        _ws.Settings["Digest:Unsubscribe:Key"] = key;
+        Ws.Settings["Digest:Unsubscribe:Key"] = key;
 
-        var result = await _ws.RunAsync("run");
+        var result = await Ws.RunAsync("run");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Digest:Unsubscribe:Key is 16 bytes; it must be at least 32", result.Error);
@@ -153,7 +148,7 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
     /// <summary>The https link of List-Unsubscribe in the mail the reader received, as their mail client sees it.</summary>
     private string LinkIn(string email)
     {
-        var message = Assert.Single(_sink.To(email)).Parse();
+        var message = Assert.Single(Sink.To(email)).Parse();
         Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
         return HttpLink().Match(message.Headers["List-Unsubscribe"] ?? "").Groups[1].Value;
     }
@@ -166,8 +161,8 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
     private async Task<CliResult> SendNextEditionAsync()
     {
         // Published after the first edition's cut-off, so it makes edition 2.
-        _ws.WriteComparisons("second.json", Samples.Comparison("gamma-vs-delta", _firstSentAt.ToString("O")));
-        var result = await _ws.RunAsync("send-now");
+        Ws.WriteComparisons("second.json", Samples.Comparison("gamma-vs-delta", _firstSentAt.ToString("O")));
+        var result = await Ws.RunAsync("send-now");
         Assert.True(result.ExitCode == 0, result.ToString());
         return result;
     }

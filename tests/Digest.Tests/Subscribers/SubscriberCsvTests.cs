@@ -6,26 +6,21 @@ namespace Digest.Tests.Subscribers;
 /// <summary>A subscriber list exported from a spreadsheet as CSV, chosen by the .csv extension.</summary>
 public sealed class SubscriberCsvTests : IAsyncLifetime
 {
-    private readonly SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
-    private string _csv = null!;
+    private readonly SinkWorkspace _mail = new(
+        Samples.Comparison("tools-one", "2026-11-20T10:00:00Z", category: "Developer Tools", title: "Tools One"),
+        Samples.Comparison("audio-one", "2026-11-21T10:00:00Z", category: "Audio", title: "Audio One"));
+    private readonly string _csv;
+    private SmtpSink Sink => _mail.Sink;
+    private TestWorkspace Ws => _mail.Workspace;
 
-    public Task InitializeAsync()
+    public SubscriberCsvTests()
     {
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json",
-            Samples.Comparison("tools-one", "2026-11-20T10:00:00Z", category: "Developer Tools", title: "Tools One"),
-            Samples.Comparison("audio-one", "2026-11-21T10:00:00Z", category: "Audio", title: "Audio One"));
-        _csv = Path.Combine(_ws.Root, "subscribers.csv");
-        _ws.Settings["Digest:Subscribers:Path"] = _csv;
-        return Task.CompletedTask;
+        _csv = Path.Combine(Ws.Root, "subscribers.csv");
+        Ws.Settings["Digest:Subscribers:Path"] = _csv;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => _mail.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_csv_list_with_quoted_commas_and_categories_is_delivered_by_preference()
@@ -38,20 +33,20 @@ public sealed class SubscriberCsvTests : IAsyncLifetime
             video@example.com,,Video
             """);
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Edition 1: 3 sent, 0 deferred, 0 bounced, 1 skipped", result.Output);
-        var ada = Assert.Single(_sink.To("ada@example.com")).Parse();
+        var ada = Assert.Single(Sink.To("ada@example.com")).Parse();
         Assert.Equal("Ada Lovelace, Countess", ((MimeKit.MailboxAddress)ada.To[0]).Name);
         Assert.Contains("Hi Ada,", ada.TextBody);
         Assert.Contains("Tools One", ada.TextBody);
         Assert.Contains("Audio One", ada.TextBody);
-        var grace = Assert.Single(_sink.To("grace@example.com")).Parse();
+        var grace = Assert.Single(Sink.To("grace@example.com")).Parse();
         Assert.Contains("Audio One", grace.HtmlBody);
         Assert.DoesNotContain("Tools One", grace.HtmlBody);
-        Assert.Contains("Tools One", Assert.Single(_sink.To("alan@example.com")).Parse().TextBody);
-        Assert.Empty(_sink.To("video@example.com"));
+        Assert.Contains("Tools One", Assert.Single(Sink.To("alan@example.com")).Parse().TextBody);
+        Assert.Empty(Sink.To("video@example.com"));
     }
 
     [Fact]
@@ -66,14 +61,14 @@ public sealed class SubscriberCsvTests : IAsyncLifetime
             grace@example.com,"Grace, unterminated,
             """);
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{_csv}:3: email: \"not-an-address\" is not a valid email address", result.Error);
         Assert.Contains($"{_csv}:4: email: \"ADA@example.com\" is a duplicate of line 2", result.Error);
         Assert.Contains($"{_csv}:5: has 2 fields, the header has 3: alan@example.com,Alan", result.Error);
         Assert.Contains($"{_csv}:6: not valid CSV", result.Error);
-        Assert.Empty(_sink.Messages);
+        Assert.Empty(Sink.Messages);
     }
 
     [Fact]
@@ -81,10 +76,10 @@ public sealed class SubscriberCsvTests : IAsyncLifetime
     {
         File.WriteAllText(_csv, "email,name,categores\nada@example.com,Ada,Audio\n");
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{_csv}:1: header: unknown column \"categores\" (expected email, name, categories)", result.Error);
-        Assert.Empty(_sink.Messages);
+        Assert.Empty(Sink.Messages);
     }
 }
