@@ -25,6 +25,8 @@ public sealed class DigestOptions
     /// </summary>
     public List<SmtpOptions> Relays { get; set; } = [];
     public DeliveryOptions Delivery { get; set; } = new();
+    public HttpOptions Http { get; set; } = new();
+    public DkimOptions Dkim { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -152,4 +154,26 @@ public sealed class DeliveryOptions
 
     /// <summary>How long the sender lease lasts without renewal; a crashed holder's lease expires after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+public sealed class HttpOptions
+{
+    /// <summary>Where the unsubscribe listener binds, e.g. <c>http://0.0.0.0:8080</c> (several separated by <c>;</c>); empty: no listener.</summary>
+    public string? Urls { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Urls);
+}
+
+public sealed class DkimOptions
+{
+    /// <summary>The signing domain (d=), normally the sender's domain so DMARC aligns; empty: no signing.</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>The selector (s=): the public key is published at <c>selector._domainkey.domain</c>.</summary>
+    public string? Selector { get; set; }
+
+    /// <summary>PEM file with the RSA private key.</summary>
+    public string? KeyFile { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Domain) || !string.IsNullOrWhiteSpace(Selector) || !string.IsNullOrWhiteSpace(KeyFile);
 }

@@ -54,6 +54,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Relays: the name \"{twice}\" is used twice; give each relay its own Name.");
         if (o.Delivery.RelayRetryAfter <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:RelayRetryAfter must be a positive duration, was {o.Delivery.RelayRetryAfter}.");
+        ValidateHttp(o, errors);
+        Delivery.DkimSigning.Validate(o.Dkim, errors);
         if (o.Delivery.Retries is < 0 or > 10)
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
         if (o.Delivery.RetryDelay < TimeSpan.Zero)
@@ -85,6 +87,17 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
+    }
+
+    private static void ValidateHttp(DigestOptions o, List<string> errors)
+    {
+        if (!o.Http.Enabled) return;
+        foreach (var url in o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                errors.Add($"Digest:Http:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
+        // With the listener on, tokens must outlive this process: a random per-process key would make every mailed link fail.
+        if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
+            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set (make one with `openssl rand -base64 32`).");
     }
 
     public static bool IsLoopback(string host) =>

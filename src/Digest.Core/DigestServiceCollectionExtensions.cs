@@ -52,6 +52,7 @@ public static class DigestServiceCollectionExtensions
     public static IServiceCollection AddDelivery(this IServiceCollection services) =>
         services
             .AddSingleton<DeliveryLedger>()
+            .AddSingleton<DkimSigning>()
             .AddSingleton<MessageBuilder>()
             .AddSingleton<EditionDispatcher>()
             .AddSingleton<SenderLease>()

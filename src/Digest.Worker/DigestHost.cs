@@ -1,3 +1,4 @@
+using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +54,8 @@ public static class DigestHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
+        if (settings.Worker) builder.Services.AddUnsubscribeListener(builder.Configuration);
+        if (settings.Worker) builder.Services.AddHostedService<Subscribers.SubscriberFileWatcher>();
         return builder.Build();
     }
 

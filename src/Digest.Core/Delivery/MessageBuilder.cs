@@ -9,7 +9,7 @@ using MimeKit.Text;
 namespace Digest.Delivery;
 
 /// <summary>Builds one reader's MIME message: multipart/alternative, list headers, a stable Message-ID.</summary>
-public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, TimeProvider clock)
+public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock)
 {
     private readonly DigestOptions _o = options.Value;
 
@@ -62,6 +62,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
             new TextPart(TextFormat.Html) { Text = rendered.Html, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
         };
         message.Body = alternative;
+        dkim.Sign(message);
         return message;
     }
 

@@ -6,8 +6,8 @@ namespace Digest.Subscribers;
 
 /// <summary>
 /// Reads the admin-edited subscriber file: <c>{ "subscribers": [ { "email", "name", "categories" } ] }</c>
-/// (a bare array works too). Any invalid address or duplicate refuses the whole file, so a half-edited
-/// list never adds or drops anyone.
+/// (a bare array works too), or a CSV file (<see cref="SubscriberCsv"/>) when its name ends in <c>.csv</c>.
+/// Any invalid address or duplicate refuses the whole file, so a half-edited list never adds or drops anyone.
 /// </summary>
 public static class SubscriberFile
 {
@@ -30,8 +30,10 @@ public static class SubscriberFile
         {
             throw new InvalidInputException(new InputError(file, 0, "", $"cannot be read: {e.Message}"));
         }
-        return Parse(file, bytes);
+        return IsCsv(file) ? SubscriberCsv.Parse(file, bytes) : Parse(file, bytes);
     }
+
+    public static bool IsCsv(string file) => file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
     public static IReadOnlyList<Subscriber> Parse(string file, byte[] bytes)
     {
@@ -61,46 +63,48 @@ public static class SubscriberFile
                 continue;
             }
             if (JsonInput.Read<Entry>(element, file, item, lines, errors) is not { } entry) continue;
-            var subscriber = Validate(entry.Email, entry.Name, entry.Categories, file, item, lines.LineOf($"{item}.email"), errors, seen);
-            if (subscriber is not null && !string.IsNullOrWhiteSpace(entry.TimeZone))
-            {
-                if (DigestOptionsValidator.TryFindTimeZone(entry.TimeZone.Trim(), out var zone) && zone is not null)
-                    subscriber = subscriber with { TimeZone = entry.TimeZone.Trim() };
-                else
-                {
-                    errors.Add(new InputError(file, lines.LineOf($"{item}.timeZone"), $"{item}.timeZone", $"\"{entry.TimeZone}\" is not an IANA time zone (e.g. Europe/Berlin)"));
-                    continue;
-                }
-            }
+            var subscriber = Validate(entry.Email, entry.Name, entry.Categories,
+                new InputError(file, lines.LineOf($"{item}.email"), $"{item}.email", ""), item, errors, seen,
+                entry.TimeZone, new InputError(file, lines.LineOf($"{item}.timeZone"), $"{item}.timeZone", ""));
             if (subscriber is not null) result.Add(subscriber);
         }
         if (errors.Count > 0) throw new InvalidInputException(errors);
         return result;
     }
 
-    /// <summary>Checks one entry: a real address, not seen before (case-insensitively).</summary>
+    /// <summary>
+    /// Checks one entry: a real address, not seen before (case-insensitively). <paramref name="at"/> locates
+    /// the address for error messages; <paramref name="label"/> is how a later duplicate refers to this entry.
+    /// </summary>
     public static Subscriber? Validate(string? email, string? name, IReadOnlyList<string>? categories,
-        string file, string item, int line, List<InputError> errors, Dictionary<string, string> seen)
+        InputError at, string label, List<InputError> errors, Dictionary<string, string> seen,
+        string? timeZone = null, InputError? zoneAt = null)
     {
         email = email?.Trim();
         if (string.IsNullOrEmpty(email))
         {
-            errors.Add(new InputError(file, line, $"{item}.email", "missing"));
+            errors.Add(at with { Message = "missing" });
             return null;
         }
         if (!IsAddress(email))
         {
-            errors.Add(new InputError(file, line, $"{item}.email", $"\"{email}\" is not a valid email address"));
+            errors.Add(at with { Message = $"\"{email}\" is not a valid email address" });
             return null;
         }
         if (seen.TryGetValue(email, out var first))
         {
-            errors.Add(new InputError(file, line, $"{item}.email", $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case)"));
+            errors.Add(at with { Message = $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case)" });
             return null;
         }
-        seen[email] = item;
+        timeZone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
+        if (timeZone is not null && !DigestOptionsValidator.TryFindTimeZone(timeZone, out _))
+        {
+            errors.Add((zoneAt ?? at) with { Message = $"\"{timeZone}\" is not an IANA time zone (e.g. Europe/Berlin)" });
+            return null;
+        }
+        seen[email] = label;
         var cleaned = (categories ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return new Subscriber(email, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), cleaned);
+        return new Subscriber(email, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), cleaned, timeZone);
     }
 
     /// <summary>A bare address with a local part and a dotted domain; display names and groups are not addresses here.</summary>

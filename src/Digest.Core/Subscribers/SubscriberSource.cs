@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 namespace Digest.Subscribers;
 
 /// <summary>
-/// The subscriber list as the admin's file has it now. The file is read afresh for every edition, so edits
-/// need no restart; a bad edit is reported and the last good list stays in force.
+/// The subscriber list as the admin's file has it now. The file is read afresh for every edition, and the
+/// worker's <see cref="SubscriberFileWatcher"/> re-reads it as soon as it changes, so edits need no restart;
+/// a bad edit is reported and the last good list stays in force.
 /// </summary>
 public sealed class SubscriberSource(IOptions<DigestOptions> options, ILogger<SubscriberSource> log)
 {
+    private readonly Lock _gate = new();
     private IReadOnlyList<Subscriber>? _lastGood;
 
     public string Path => options.Value.Subscribers.Path;
@@ -20,16 +22,48 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ILogger<Su
         try
         {
             var list = SubscriberFile.Load(Path);
-            lock (this) _lastGood = list;
+            lock (_gate) _lastGood = list;
             return list;
         }
         catch (InvalidInputException e)
         {
-            IReadOnlyList<Subscriber>? lastGood;
-            lock (this) lastGood = _lastGood;
+            var lastGood = LastGood();
             if (lastGood is null) throw;
-            log.LogError("The subscriber file has errors; keeping the last good list of {Count}:{NewLine}{Errors}", lastGood.Count, Environment.NewLine, e.Message);
+            LogRefused(e, lastGood);
             return lastGood;
         }
     }
+
+    /// <summary>Re-reads the file after a change and logs what happened: who was added and removed, or why the edit was refused.</summary>
+    public void Reload()
+    {
+        var before = LastGood();
+        IReadOnlyList<Subscriber> list;
+        try
+        {
+            list = SubscriberFile.Load(Path);
+        }
+        catch (InvalidInputException e)
+        {
+            if (before is null)
+                log.LogError("The subscriber file {Path} changed but has errors, and no good list was read yet:{NewLine}{Errors}", Path, Environment.NewLine, e.Message);
+            else
+                LogRefused(e, before);
+            return;
+        }
+        lock (_gate) _lastGood = list;
+        var was = (before ?? []).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        var now = list.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        log.LogInformation("Subscriber file {Path} reloaded: {Count} subscribers ({Added} added, {Removed} removed)",
+            Path, list.Count, now.Count(k => !was.Contains(k)), was.Count(k => !now.Contains(k)));
+    }
+
+    private IReadOnlyList<Subscriber>? LastGood()
+    {
+        lock (_gate) return _lastGood;
+    }
+
+    private void LogRefused(InvalidInputException e, IReadOnlyList<Subscriber> lastGood) =>
+        log.LogError("The subscriber file {Path} has errors; the edit is refused and the last good list of {Count} stays in force:{NewLine}{Errors}",
+            Path, lastGood.Count, Environment.NewLine, e.Message);
 }

@@ -3,6 +3,7 @@ using Digest.Tests.Support;
 
 namespace Digest.Tests.Scheduling;
 
+[Collection(InProcessWorkers.Name)]
 public sealed class ScheduleTests
 {
     [Fact]

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Digest.Subscribers;
+
+namespace Digest.Worker.Http;
+
+/// <summary>
+/// Hosts the unsubscribe endpoint on Kestrel inside the worker's host, beside the schedule. A small
+/// <see cref="WebApplication"/> of its own keeps ASP.NET Core out of every other command; it serves the
+/// worker's own suppression list and token key, and logs through the worker's loggers.
+/// </summary>
+public sealed class UnsubscribeListener(
+    IOptions<DigestOptions> options,
+    SuppressionList suppressions,
+    UnsubscribeTokens tokens,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    /// <summary>A one-click POST is a few dozen bytes; anything much larger is not one.</summary>
+    private const long MaxRequestBodyBytes = 16 * 1024;
+
+    private WebApplication? _app;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var path = UnsubscribeEndpoints.PathOf(o.Unsubscribe.BaseUrl);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+        });
+        builder.WebHost.UseUrls(o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(loggers).AddSingleton(options).AddSingleton(suppressions).AddSingleton(tokens);
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapUnsubscribe(path);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new OptionsValidationException(DigestOptions.Section, typeof(DigestOptions), [$"Digest:Http:Urls \"{o.Http.Urls}\" cannot be listened on: {e.Message}"]);
+        }
+        _app = app;
+        loggers.CreateLogger("Digest.Unsubscribe")
+            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz", string.Join(", ", app.Urls), path);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null) await _app.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+    }
+}
