@@ -1,3 +1,4 @@
+using Digest.Bounces;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
@@ -22,7 +23,8 @@ public static class DigestServiceCollectionExtensions
             .AddEditions()
             .AddSubscribers()
             .AddRendering()
-            .AddDelivery();
+            .AddDelivery()
+            .AddBounces();
 
     public static IServiceCollection AddDigestOptions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -60,4 +62,12 @@ public static class DigestServiceCollectionExtensions
                 var o = sp.GetRequiredService<IOptions<DigestOptions>>().Value;
                 return string.IsNullOrWhiteSpace(o.Smtp.Host) ? new OutboxTransport(o.Outbox.Path) : new SmtpTransport(o.Smtp);
             });
+
+    /// <summary>VERP return paths, the bounce ledger and the reader of the bounce mailbox.</summary>
+    public static IServiceCollection AddBounces(this IServiceCollection services) =>
+        services.AddSingleton<ReturnPaths>().AddSingleton<BounceLedger>().AddSingleton<BounceReader>();
+
+    /// <summary>The worker's poll of the bounce mailbox; it does nothing while Digest:Bounces:Imap:Host is empty.</summary>
+    public static IServiceCollection AddBouncePolling(this IServiceCollection services) =>
+        services.AddHostedService<BouncePolling>();
 }

@@ -33,6 +33,9 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             if (!_client.IsConnected) await ConnectAsync(cancellationToken);
             try
             {
+                // A VERP return path, when the builder set one, is the envelope sender (MAIL FROM).
+                if (Envelope.SenderOf(message) is { } sender)
+                    return await _client.SendAsync(Envelope.WireFormat, message, sender, Envelope.RecipientsOf(message), cancellationToken);
                 return await _client.SendAsync(message, cancellationToken);
             }
             catch (SmtpCommandException e)
