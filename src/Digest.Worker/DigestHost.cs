@@ -52,6 +52,7 @@ public static class DigestHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
+        if (settings.Worker) builder.Services.AddBouncePolling();
         return builder.Build();
     }
 
