@@ -4,6 +4,7 @@ using Digest.Tests.Sink;
 using Digest.Worker.Cli;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Digest.Tests.Support;
@@ -84,10 +85,10 @@ public sealed class TestWorkspace : IDisposable
     }
 
     /// <summary>Digest's services as the host registers them, with a fake clock where given.</summary>
-    public ServiceProvider Services(TimeProvider? clock = null)
+    public ServiceProvider Services(TimeProvider? clock = null, LogLines? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
-        var services = new ServiceCollection().AddLogging();
+        var services = new ServiceCollection().AddLogging(b => { if (logs is not null) b.AddProvider(logs); });
         if (clock is not null) services.AddSingleton(clock);
         services.AddDigest(configuration);
         return services.BuildServiceProvider();
