@@ -52,7 +52,7 @@ public sealed class BounceLedger(DigestStore store, SuppressionList suppressions
                 ReceivedAt = receivedAt,
                 RecordedAt = clock.GetUtcNow().UtcDateTime,
             });
-            var what = $"edition {delivery.Edition}: {report.Status} {report.Detail}".TrimEnd();
+            var what = $"edition {delivery.Edition}: {string.Join(' ', new[] { report.Status, report.Detail }.Where(p => !string.IsNullOrEmpty(p)))}";
             return report.Kind switch
             {
                 ReportKind.HardBounce => new BounceOutcome(false, suppressions.Add(delivery.Key, SuppressionReason.HardBounce, what), 0),

@@ -156,12 +156,13 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
         var poller = ActivatorUtilities.CreateInstance<BouncePolling>(services);
 
         await poller.StartAsync(CancellationToken.None);
-        var suppressions = services.GetRequiredService<Digest.Subscribers.SuppressionList>();
-        for (var i = 0; i < 200 && !suppressions.Contains("ada@example.com"); i++) await Task.Delay(50);
+        // The report is moved after it is recorded: wait for the move, the last step.
+        for (var i = 0; i < 100 && (await dovecot.SubjectsAsync(_user, "Digest/Processed")).Count == 0; i++) await Task.Delay(100);
         await poller.StopAsync(CancellationToken.None);
 
-        Assert.True(suppressions.Contains("ada@example.com"));
+        Assert.True(services.GetRequiredService<Digest.Subscribers.SuppressionList>().Contains("ada@example.com"));
         Assert.Equal(["Undelivered Mail Returned to Sender"], await dovecot.SubjectsAsync(_user, "Digest/Processed"));
+        Assert.Empty(await dovecot.SubjectsAsync(_user, "INBOX"));
     }
 
     [RequiresDovecotFact]
