@@ -27,6 +27,7 @@ public sealed class DigestOptions
     public DeliveryOptions Delivery { get; set; } = new();
     public HttpOptions Http { get; set; } = new();
     public DkimOptions Dkim { get; set; } = new();
+    public BouncesOptions Bounces { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -176,4 +177,45 @@ public sealed class DkimOptions
     public string? KeyFile { get; set; }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Domain) || !string.IsNullOrWhiteSpace(Selector) || !string.IsNullOrWhiteSpace(KeyFile);
+}
+
+public sealed class BouncesOptions
+{
+    /// <summary>
+    /// The bounce mailbox, e.g. <c>bounces@example.com</c>. Set: every message's envelope sender becomes
+    /// <c>bounces+TOKEN@example.com</c> naming its delivery (VERP). Empty: the plain sender address.
+    /// </summary>
+    public string? Address { get; set; }
+
+    /// <summary>Consecutive editions that bounced softly (4.x.x) before the address is suppressed.</summary>
+    public int SoftBounceLimit { get; set; } = 3;
+
+    public BounceMailboxOptions Imap { get; set; } = new();
+}
+
+/// <summary>The IMAP mailbox the bounce reader polls; off while <see cref="Host"/> is empty.</summary>
+public sealed class BounceMailboxOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 993;
+
+    /// <summary>The same choices as Digest:Smtp:Security; Auto means TLS on connect on 993, STARTTLS elsewhere.</summary>
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Where reports arrive.</summary>
+    public string Folder { get; set; } = "INBOX";
+
+    /// <summary>Reports that were read and recorded are moved here, never deleted ('/' separates levels).</summary>
+    public string ProcessedFolder { get; set; } = "Digest/Processed";
+
+    /// <summary>Reports that match no delivery or cannot be read go here for a human; empty leaves them in <see cref="Folder"/>.</summary>
+    public string? UnmatchedFolder { get; set; } = "Digest/Unmatched";
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long one IMAP command may take before the server is given up as stalled.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -56,6 +56,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Delivery:RelayRetryAfter must be a positive duration, was {o.Delivery.RelayRetryAfter}.");
         ValidateHttp(o, errors);
         Delivery.DkimSigning.Validate(o.Dkim, errors);
+        ValidateBounces(o, errors);
         if (o.Delivery.Retries is < 0 or > 10)
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
         if (o.Delivery.RetryDelay < TimeSpan.Zero)
@@ -98,6 +99,42 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         // With the listener on, tokens must outlive this process: a random per-process key would make every mailed link fail.
         if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
             errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set (make one with `openssl rand -base64 32`).");
+    }
+
+    private static void ValidateBounces(DigestOptions o, List<string> errors)
+    {
+        var b = o.Bounces;
+        if (b.Address is { Length: > 0 } address)
+        {
+            if (!IsAddress(address))
+                errors.Add($"Digest:Bounces:Address is not a valid email address, was \"{address}\".");
+            // A return path must still verify when its bounce arrives days later, after restarts.
+            if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
+                errors.Add("Digest:Bounces:Address is set, so Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set too: it signs the return paths.");
+        }
+        if (b.SoftBounceLimit is < 1 or > 100)
+            errors.Add($"Digest:Bounces:SoftBounceLimit must be between 1 and 100, was {b.SoftBounceLimit}.");
+
+        var imap = b.Imap;
+        if (string.IsNullOrWhiteSpace(imap.Host)) return;
+        if (imap.Port is < 1 or > 65535)
+            errors.Add($"Digest:Bounces:Imap:Port must be between 1 and 65535, was {imap.Port}.");
+        if (string.IsNullOrWhiteSpace(imap.Username))
+            errors.Add("Digest:Bounces:Imap:Username must be set when Digest:Bounces:Imap:Host is.");
+        if (imap.Security == SmtpSecurity.None && !IsLoopback(imap.Host))
+            errors.Add($"Digest:Bounces:Imap:Security is None but Digest:Bounces:Imap:Host \"{imap.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
+        if (imap.PasswordFile is { Length: > 0 } file && !File.Exists(file))
+            errors.Add($"Digest:Bounces:Imap:PasswordFile names a file that does not exist, was \"{file}\".");
+        if (string.IsNullOrWhiteSpace(imap.Folder))
+            errors.Add("Digest:Bounces:Imap:Folder must be set (INBOX by default).");
+        if (string.IsNullOrWhiteSpace(imap.ProcessedFolder) || imap.ProcessedFolder == imap.Folder)
+            errors.Add($"Digest:Bounces:Imap:ProcessedFolder must be a folder other than Digest:Bounces:Imap:Folder, was \"{imap.ProcessedFolder}\".");
+        if (imap.UnmatchedFolder == imap.Folder)
+            errors.Add($"Digest:Bounces:Imap:UnmatchedFolder must differ from Digest:Bounces:Imap:Folder (empty leaves unmatched reports there), was \"{imap.UnmatchedFolder}\".");
+        if (imap.PollInterval < TimeSpan.FromSeconds(10))
+            errors.Add($"Digest:Bounces:Imap:PollInterval must be at least 00:00:10, was {imap.PollInterval}.");
+        if (imap.Timeout <= TimeSpan.Zero)
+            errors.Add($"Digest:Bounces:Imap:Timeout must be a positive duration such as 00:00:30, was {imap.Timeout}.");
     }
 
     public static bool IsLoopback(string host) =>

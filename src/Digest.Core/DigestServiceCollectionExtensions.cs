@@ -1,3 +1,4 @@
+using Digest.Bounces;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
@@ -22,7 +23,8 @@ public static class DigestServiceCollectionExtensions
             .AddEditions()
             .AddSubscribers()
             .AddRendering()
-            .AddDelivery();
+            .AddDelivery()
+            .AddBounces();
 
     public static IServiceCollection AddDigestOptions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -57,4 +59,12 @@ public static class DigestServiceCollectionExtensions
             .AddSingleton<EditionDispatcher>()
             .AddSingleton<SenderLease>()
             .AddSingleton(sp => RelaySet.From(sp.GetRequiredService<IOptions<DigestOptions>>().Value));
+
+    /// <summary>VERP return paths, the bounce ledger and the reader of the bounce mailbox.</summary>
+    public static IServiceCollection AddBounces(this IServiceCollection services) =>
+        services.AddSingleton<ReturnPaths>().AddSingleton<BounceLedger>().AddSingleton<BounceReader>();
+
+    /// <summary>The worker's poll of the bounce mailbox; it does nothing while Digest:Bounces:Imap:Host is empty.</summary>
+    public static IServiceCollection AddBouncePolling(this IServiceCollection services) =>
+        services.AddHostedService<BouncePolling>();
 }

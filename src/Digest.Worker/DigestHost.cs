@@ -56,6 +56,7 @@ public static class DigestHost
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
         if (settings.Worker) builder.Services.AddUnsubscribeListener(builder.Configuration);
         if (settings.Worker) builder.Services.AddHostedService<Subscribers.SubscriberFileWatcher>();
+        if (settings.Worker) builder.Services.AddBouncePolling();
         return builder.Build();
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Digest.Bounces;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ using MimeKit.Text;
 namespace Digest.Delivery;
 
 /// <summary>Builds one reader's MIME message: multipart/alternative, list headers, a stable Message-ID.</summary>
-public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock)
+public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock, ReturnPaths returnPaths)
 {
     private readonly DigestOptions _o = options.Value;
 
@@ -47,6 +48,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         message.From.Add(new MailboxAddress(_o.Sender.Name, _o.Sender.Address));
         if (!string.IsNullOrWhiteSpace(_o.Sender.ReplyTo)) message.ReplyTo.Add(MailboxAddress.Parse(_o.Sender.ReplyTo));
         message.To.Add(new MailboxAddress(delivery.Name ?? "", delivery.Email));
+        if (returnPaths.For(delivery.Id) is { } returnPath) Envelope.SetSender(message, returnPath);
 
         var token = tokens.Create(delivery.Email);
         message.Headers.Add(HeaderId.ListId, $"{Quote(_o.ListName)} <{_o.ListId}>");

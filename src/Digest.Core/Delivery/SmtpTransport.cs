@@ -15,14 +15,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
     public IMailConnection OpenConnection(int edition) => new Connection(options);
 
     /// <summary>How the connection is secured: TLS is required to anything that is not this machine.</summary>
-    public static SecureSocketOptions SocketOptions(SmtpOptions o) => o.Security switch
-    {
-        SmtpSecurity.None => SecureSocketOptions.None,
-        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
-        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-        _ when DigestOptionsValidator.IsLoopback(o.Host!) => SecureSocketOptions.StartTlsWhenAvailable,
-        _ => o.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
-    };
+    public static SecureSocketOptions SocketOptions(SmtpOptions o) => TlsPolicy.For(o.Security, o.Host!, o.Port, implicitTlsPort: 465);
 
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
@@ -33,6 +26,9 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             if (!_client.IsConnected) await ConnectAsync(cancellationToken);
             try
             {
+                // A VERP return path, when the builder set one, is the envelope sender (MAIL FROM).
+                if (Envelope.SenderOf(message) is { } sender)
+                    return await _client.SendAsync(Envelope.WireFormat, message, sender, Envelope.RecipientsOf(message), cancellationToken);
                 return await _client.SendAsync(message, cancellationToken);
             }
             catch (SmtpCommandException e)

@@ -1,3 +1,4 @@
+using Digest.Bounces;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
@@ -49,6 +50,7 @@ public sealed class DigestStore : IDisposable
     public ILiteCollection<ImportedFile> ImportedFiles => _db.GetCollection<ImportedFile>("imported_files");
     public ILiteCollection<LeaseRecord> Leases => _db.GetCollection<LeaseRecord>("leases");
     public ILiteCollection<ScheduleRecord> Schedule => _db.GetCollection<ScheduleRecord>("schedule");
+    public ILiteCollection<BounceRecord> Bounces => _db.GetCollection<BounceRecord>("bounces");
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction. Synchronous on purpose: a LiteDB transaction belongs
@@ -94,6 +96,10 @@ public sealed class DigestStore : IDisposable
     {
         Comparisons.EnsureIndex(c => c.PublishedAt);
         Deliveries.EnsureIndex(d => d.Key);
+        // A bounce that quotes only the original's Message-ID is matched by it.
+        Deliveries.EnsureIndex(d => d.MessageId);
+        Bounces.EnsureIndex(b => b.Email);
+        Bounces.EnsureIndex(b => b.Edition);
     }
 
     private static BsonMapper CreateMapper()
@@ -104,6 +110,7 @@ public sealed class DigestStore : IDisposable
         mapper.Entity<Delivery.Delivery>().Id(d => d.Id, autoId: false);
         mapper.Entity<Suppression>().Id(s => s.Email, autoId: false);
         mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
+        mapper.Entity<BounceRecord>().Id(b => b.Id, autoId: false);
         return mapper;
     }
 

@@ -15,4 +15,6 @@ public enum SuppressionReason
     Unsubscribed,
     HardBounce,
     Complaint,
+    /// <summary>Bounced softly (4.x.x) in Digest:Bounces:SoftBounceLimit editions in a row.</summary>
+    SoftBounces,
 }

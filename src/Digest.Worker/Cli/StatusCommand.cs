@@ -51,6 +51,7 @@ public static class StatusCommand
                 var cost = sent.Sum(r => r.Value * (relays.All.FirstOrDefault(x => x.Name == r.Key)?.CostPerThousand ?? 0) / 1000);
                 await context.Output.WriteLineAsync($"Edition #{e.Number} sent via: {string.Join(", ", lines)}{(cost > 0 ? $"; cost {cost:0.00}" : "")}");
             }
+            BounceStatus.Write(console, services, parse.GetValue(count));
             var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
