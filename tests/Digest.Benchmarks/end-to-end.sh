@@ -7,8 +7,8 @@
 #
 # Options: --sizes "N ...", --connections N (default $Digest__Smtp__Connections or 4), --port P (default: a
 # free one), --out FILE (also write the table there), --keep (keep the working folder), --no-install.
-# Needs the .NET SDK, Postfix's smtp-sink/smtp-source and GNU time; as root with apt-get it installs the last
-# two. Exit codes: 0 done; 1 a run failed or messages were missing; 2 bad arguments; 69 tools unavailable.
+# Needs the .NET SDK, Postfix's smtp-sink/smtp-source and GNU time; as root with apt-get it installs Postfix
+# and time when missing. Exit codes: 0 done; 1 a run failed or messages were missing; 2 bad arguments; 69 tools unavailable.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
