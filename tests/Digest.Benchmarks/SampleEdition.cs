@@ -1,0 +1,57 @@
+using Digest.Comparisons;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Rendering;
+using Digest.Subscribers;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Benchmarks;
+
+/// <summary>
+/// What one personal message is made from, as the worker has it mid-edition: the real templates/, the
+/// newest sample comparisons of config/comparisons/ (up to Digest:Edition:MaxComparisons), one reader.
+/// </summary>
+public sealed class SampleEdition
+{
+    public DigestRenderer Renderer { get; }
+    public MessageBuilder Builder { get; }
+    public EditionView View { get; }
+    public Delivery.Delivery Delivery { get; }
+    public ReaderView Reader { get; }
+    public int Number => 1;
+
+    public SampleEdition()
+    {
+        var root = RepositoryRoot();
+        var options = Options.Create(new DigestOptions());
+        Renderer = new DigestRenderer(new TemplateSet(Path.Combine(root, "templates")));
+        Builder = new MessageBuilder(options, new UnsubscribeTokens(options), TimeProvider.System);
+
+        var comparisons = Directory.EnumerateFiles(Path.Combine(root, "config", "comparisons"), "*.json")
+            .SelectMany(file => ComparisonDocument.ReadFile(file, File.ReadAllBytes(file)))
+            .OrderByDescending(c => c.PublishedAt)
+            .Take(options.Value.Edition.MaxComparisons)
+            .ToList();
+        var edition = new Edition { Number = Number, CutOff = DateTime.UtcNow, Comparisons = comparisons };
+        View = EditionViews.Create(edition, comparisons, options.Value.ListName);
+
+        Delivery = new Delivery.Delivery
+        {
+            Edition = Number,
+            Email = "ada.lovelace@example.com",
+            Key = "ada.lovelace@example.com",
+            Name = "Ada Lovelace",
+            MessageId = Builder.MessageIdFor(Number, "ada.lovelace@example.com"),
+        };
+        Reader = Builder.Reader(Delivery.Email, Delivery.Name);
+    }
+
+    /// <summary>The folder holding Digest.sln: BenchmarkDotNet runs the benchmarks from a generated project deep below bin/.</summary>
+    private static string RepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Digest.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Digest.sln not found above the benchmark's folder; run from inside the repository.");
+    }
+}

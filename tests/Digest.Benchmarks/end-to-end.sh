@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: a real edition of Digest against Postfix's smtp-sink on loopback, next to the wire's
+# own limit measured in the same run by smtp-source (same message count, size and connections).
+#
+#   tests/Digest.Benchmarks/end-to-end.sh                      # 10,000 and 100,000 subscribers
+#   tests/Digest.Benchmarks/end-to-end.sh --sizes "2000 10000" # other sizes
+#
+# Options: --sizes "N ...", --connections N (default $Digest__Smtp__Connections or 4), --port P (default: a
+# free one), --out FILE (also write the table there), --keep (keep the working folder), --no-install.
+# Needs the .NET SDK, Postfix's smtp-sink/smtp-source and GNU time; as root with apt-get it installs Postfix
+# and time when missing. Exit codes: 0 done; 1 a run failed or messages were missing; 2 bad arguments; 69 tools unavailable.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+sizes="10000 100000"
+connections=${Digest__Smtp__Connections:-4}
+port=""
+out=""
+keep=0
+install=1
+
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) sizes=${2:?--sizes needs a value}; shift 2 ;;
+    --connections) connections=${2:?--connections needs a value}; shift 2 ;;
+    --port) port=${2:?--port needs a value}; shift 2 ;;
+    --out) out=${2:?--out needs a file}; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --no-install) install=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "end-to-end: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for n in $sizes $connections; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "end-to-end: '$n' is not a positive whole number" >&2; exit 2; }
+done
+
+say() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
+now_ns() { date +%s%N; }
+
+# --- tools -------------------------------------------------------------------------------------------------
+PATH="$PATH:/usr/sbin:/sbin"
+if ! command -v smtp-sink >/dev/null || ! command -v smtp-source >/dev/null || [ ! -x /usr/bin/time ]; then
+  if [ "$install" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Postfix (smtp-sink, smtp-source) and GNU time"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends postfix time >/dev/null 2>&1 \
+      || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends postfix time >/dev/null 2>&1; } \
+      || true
+  fi
+fi
+for tool in smtp-sink smtp-source; do
+  command -v "$tool" >/dev/null || { echo "end-to-end: $tool not found; install Debian's postfix package (apt-get install postfix)" >&2; exit 69; }
+done
+[ -x /usr/bin/time ] || { echo "end-to-end: GNU time (/usr/bin/time) not found; install Debian's time package" >&2; exit 69; }
+command -v dotnet >/dev/null || { echo "end-to-end: the .NET SDK (dotnet) is not on PATH" >&2; exit 69; }
+
+# --- working folder and clean-up ---------------------------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/digest-bench.XXXXXX")
+sink_pid=""
+watch_pid=""
+idle_pid=""
+worker_pid=""
+cleanup() {
+  # The timed worker runs under GNU time: stop its child (the worker) as well as time itself.
+  local children=""
+  [ -n "$worker_pid" ] && children=$(cat "/proc/$worker_pid/task/"*/children 2>/dev/null || true)
+  for pid in $children $worker_pid $watch_pid $idle_pid $sink_pid; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$keep" = 1 ]; then say "working folder kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A sleep without a fork per call: the first-message watcher polls while the worker starts.
+mkfifo "$work/.nap"
+exec {nap_fd}<>"$work/.nap"
+nap() { read -r -t "$1" -u "$nap_fd" _ || true; }
+
+port_listening() { # is something listening on 127.0.0.1:$1 (without connecting, which the sink would count)
+  local hex; hex=$(printf '%04X' "$1")
+  grep -qE "^ *[0-9]+: 0100007F:$hex 00000000:0000 0A" /proc/net/tcp
+}
+if [ -z "$port" ]; then
+  port=$((20000 + RANDOM % 20000))
+  while port_listening "$port"; do port=$((port + 1)); done
+fi
+
+sink_user=()
+[ "$(id -u)" = 0 ] && sink_user=(-u nobody) # smtp-sink refuses to run as root without it
+start_sink() { # $1: file for the sink's running counters (-c), one line per update ending in "mesg=N"
+  smtp-sink -c "${sink_user[@]}" "127.0.0.1:$port" 1000 >"$1" 2>"$1.err" &
+  sink_pid=$!
+  local waited=0
+  until port_listening "$port"; do
+    kill -0 "$sink_pid" 2>/dev/null || { echo "end-to-end: smtp-sink did not start: $(cat "$1.err")" >&2; exit 1; }
+    nap 0.05; waited=$((waited + 1))
+    [ "$waited" -lt 200 ] || { echo "end-to-end: smtp-sink is not listening on 127.0.0.1:$port after 10 s" >&2; exit 1; }
+  done
+}
+sink_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$sink_pid/stat"; }
+stop_sink() { kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; sink_pid=""; }
+sink_messages() { tr '\r' '\n' <"$1" | grep -o 'mesg=[0-9]*' | tail -n 1 | cut -d= -f2 | grep . || echo 0; }
+ticks_per_second=$(getconf CLK_TCK)
+
+# --- the published worker ----------------------------------------------------------------------------------
+say "publishing src/Digest.Worker (Release)"
+dotnet publish "$repo/src/Digest.Worker" -c Release -o "$work/publish" -v quiet -nologo >"$work/publish.log" 2>&1 \
+  || { cat "$work/publish.log" >&2; echo "end-to-end: dotnet publish failed" >&2; exit 1; }
+digest=("dotnet" "$work/publish/digest.dll")
+
+# --- a working folder as an admin would set one up ---------------------------------------------------------
+site="$work/site"
+mkdir -p "$site/config" "$site/comparisons" "$site/data"
+cp -r "$repo/templates" "$site/templates"
+cp "$repo/config/digest.json" "$site/config/digest.json"
+# The sample comparisons, republished over the past week (newest 20 hours ago), so they make this week's edition.
+epoch=$(date -u +%s)
+dates=""
+for k in 1 2 3 4 5 6 7 8 9 10 11 12; do dates+="$(date -u -d "@$((epoch - k * 72000))" +%Y-%m-%dT%H:%M:%SZ) "; done
+awk -v dates="$dates" -v dir="$site/comparisons" '
+  BEGIN { n = split(dates, d, " ") }
+  FNR == 1 { if (out) close(out); out = FILENAME; sub(/.*\//, "", out); out = dir "/" out }
+  /"publishedAt"/ { k++; sub(/"publishedAt": *"[^"]*"/, "\"publishedAt\": \"" d[(k - 1) % n + 1] "\"") }
+  { print > out }' "$repo"/config/comparisons/*.json
+
+subscribers() { # $1: count, $2: file. Everyone follows every category, so every message carries the whole edition.
+  awk -v n="$1" 'BEGIN {
+    split("Ada Grace Alan Katherine Edsger Barbara Donald Frances Ken Radia Linus Margaret", first, " ")
+    split("Lovelace Hopper Turing Johnson Dijkstra Liskov Knuth Allen Thompson Perlman Torvalds Hamilton", last, " ")
+    print "{ \"subscribers\": ["
+    for (i = 1; i <= n; i++) {
+      f = first[(i - 1) % 12 + 1]; l = last[int((i - 1) / 12) % 12 + 1]
+      printf "  { \"email\": \"%s.%s.%d@example.com\", \"name\": \"%s %s\" }%s\n", tolower(f), tolower(l), i, f, l, (i < n ? "," : "")
+    }
+    print "] }"
+  }' >"$2"
+}
+
+# Settings the .NET way, as a container would get them; each run gets its own store.
+export Digest__Templates__Path=templates Digest__Import__Path=comparisons Digest__Edition__MaxComparisons=5
+export Digest__Smtp__Security=None Digest__Smtp__Connections="$connections" Digest__Smtp__Port="$port"
+export Digest__Unsubscribe__Key="$(head -c 32 /dev/urandom | base64 -w0)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# --- message size, from the .eml files the worker writes when no SMTP host is set --------------------------
+say "measuring the message size from the outbox"
+subscribers 20 "$site/config/sizing.json"
+(cd "$site" && Digest__Smtp__Host="" Digest__Store__Path=data/sizing.db Digest__Subscribers__Path=config/sizing.json \
+  Digest__Outbox__Path=data/sizing-outbox "${digest[@]}" send-now >"$work/sizing.log" 2>&1) \
+  || { cat "$work/sizing.log" >&2; echo "end-to-end: the outbox run failed" >&2; exit 1; }
+emls=("$site"/data/sizing-outbox/edition-*/*.eml)
+[ -f "${emls[0]}" ] || { cat "$work/sizing.log" >&2; echo "end-to-end: the outbox run wrote no .eml" >&2; exit 1; }
+# On the wire every line ends in CRLF; the files may hold LF alone.
+size=$(cat "${emls[@]}" | awk '{ sub(/\r$/, ""); bytes += length($0) + 2 } END { printf "%d", bytes / '"${#emls[@]}"' }')
+comparisons=$(grep -o 'planned: [0-9]* comparisons' "$work/sizing.log" | grep -o '[0-9]*' || echo "?")
+say "message: $size bytes on the wire (mean of ${#emls[@]} .eml files), $comparisons comparisons"
+
+# --- the idle worker ---------------------------------------------------------------------------------------
+say "idle worker: start-up memory"
+(cd "$site" && exec env Digest__Smtp__Host=127.0.0.1 Digest__Store__Path=data/idle.db Digest__Subscribers__Path=config/sizing.json \
+  Digest__Schedule__Cron="0 0 9 1 1 ? 2099" "${digest[@]}" run >"$work/idle.log" 2>&1) &
+idle_pid=$!
+for _ in $(seq 600); do grep -q "Worker started" "$work/idle.log" && break; kill -0 "$idle_pid" 2>/dev/null || break; nap 0.1; done
+grep -q "Worker started" "$work/idle.log" || { cat "$work/idle.log" >&2; echo "end-to-end: the idle worker did not start" >&2; exit 1; }
+idle_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$idle_pid/status")
+kill -TERM "$idle_pid"
+idle_status=0; wait "$idle_pid" || idle_status=$?
+idle_pid=""
+[ "$idle_status" = 0 ] || { cat "$work/idle.log" >&2; echo "end-to-end: the idle worker exited with $idle_status on SIGTERM" >&2; exit 1; }
+
+# --- per size: the reference, then a real edition ----------------------------------------------------------
+mb() { awk -v kb="$1" 'BEGIN { printf "%.0f MB", kb / 1024 }'; }
+rate() { awk -v n="$1" -v ns="$2" 'BEGIN { printf "%.0f", n / (ns / 1e9) }'; }
+rows=()
+failed=0
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for n in $sizes; do
+  # The reference: the wire's own speed for this many messages of this size over this many reused connections.
+  say "$n messages: reference (smtp-source -d -s $connections -m $n -l $size)"
+  start_sink "$work/ref-$n.count"
+  t0=$(now_ns)
+  /usr/bin/time -f "%U %S" -o "$work/ref-$n.time" \
+    smtp-source -d -s "$connections" -m "$n" -l "$size" -f digest@weekly-verdicts.example.com -t reader@example.com "127.0.0.1:$port"
+  t1=$(now_ns)
+  nap 0.2 # the sink counts the last message as it reads "."; give it a moment before reading the counter
+  ref_received=$(sink_messages "$work/ref-$n.count")
+  stop_sink
+  [ "$ref_received" = "$n" ] || { echo "end-to-end: the sink received $ref_received of $n reference messages" >&2; exit 1; }
+  ref_rate=$(rate "$n" $((t1 - t0)))
+
+  # A real edition: send-now in a fresh store with n subscribers, timed from process start to exit.
+  say "$n subscribers: Digest send-now (Release, $connections connections)"
+  subscribers "$n" "$site/config/subscribers-$n.json"
+  count="$work/digest-$n.count"
+  start_sink "$count"
+  sink_before=$(sink_cpu_ticks)
+  t0=$(now_ns)
+  (cd "$site" && exec /usr/bin/time -v -o "$work/digest-$n.time" env Digest__Smtp__Host=127.0.0.1 \
+    Digest__Store__Path="data/digest-$n.db" Digest__Subscribers__Path="config/subscribers-$n.json" \
+    "${digest[@]}" send-now >"$work/digest-$n.log" 2>&1) &
+  worker_pid=$!
+  # Time to the first message: process start until the sink has read the first message's final ".".
+  ( while [ ! -s "$count" ]; do nap 0.005; done; now_ns >"$work/digest-$n.first" ) &
+  watch_pid=$!
+  status=0; wait "$worker_pid" || status=$?
+  worker_pid=""
+  t1=$(now_ns)
+  nap 0.2
+  kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; watch_pid=""
+  sink_ticks=$(( $(sink_cpu_ticks) - sink_before ))
+  received=$(sink_messages "$count")
+  stop_sink
+
+  sent=$(grep -o 'Edition [0-9]*: [0-9]* sent' "$work/digest-$n.log" | tail -n 1 | awk '{ print $3 }' || true)
+  if [ "$status" != 0 ] || [ "$received" != "$n" ] || [ "${sent:-0}" != "$n" ]; then
+    tail -n 20 "$work/digest-$n.log" >&2
+    echo "end-to-end: $n subscribers: exit code $status, the ledger says ${sent:-?} sent, the sink received $received of $n" >&2
+    failed=1
+    continue
+  fi
+  planned=$(grep -o 'planned: [0-9]* comparisons' "$work/digest-$n.log" | grep -o '[0-9]*' || echo "?")
+  [ "$planned" = 5 ] || say "warning: the edition had $planned comparisons, not 5"
+
+  elapsed=$((t1 - t0))
+  digest_rate=$(rate "$n" "$elapsed")
+  ratio=$(awk -v a="$digest_rate" -v b="$ref_rate" 'BEGIN { printf "%.2f", a / b }')
+  first_ms="n/a"; sending_rate="n/a"
+  if [ -s "$work/digest-$n.first" ]; then
+    first=$(cat "$work/digest-$n.first")
+    first_ms=$(( (first - t0) / 1000000 ))
+    [ "$t1" -gt "$first" ] && sending_rate=$(rate $((n - 1)) $((t1 - first)))
+  fi
+  peak_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/digest-$n.time")
+  worker_cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.1f", u + s }' "$work/digest-$n.time")
+  sink_cpu=$(awk -v t="$sink_ticks" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", t / hz }')
+  wall=$(awk -v ns="$elapsed" 'BEGIN { printf "%.1f", ns / 1e9 }')
+  rows+=("| $n | $size B | $ref_rate | $digest_rate | ${ratio}× | $sending_rate | ${first_ms} ms | $(mb "$peak_kb") | ${wall} s | $worker_cpu s / $sink_cpu s |")
+  say "$n subscribers: $digest_rate msg/s (reference $ref_rate), first message after ${first_ms} ms, peak $(mb "$peak_kb")"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the table ---------------------------------------------------------------------------------------------
+{
+  echo
+  echo "Digest end-to-end, $(date -u +%Y-%m-%d), $(nproc) cores, $connections connections, $comparisons comparisons; load average $load_before before, $load_after after"
+  echo
+  echo "| subscribers | message | reference msg/s | Digest msg/s | ratio | msg/s from 1st message | time to 1st message | peak RSS | wall | CPU worker / sink |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Idle worker after start-up: $(mb "$idle_kb") resident (VmRSS)."
+  echo
+  echo "Digest msg/s: subscribers / (send-now's start to exit), so it includes start-up, planning and the ledger."
+  echo "Time to 1st message: from launching send-now until smtp-sink had read the first message's final \".\"."
+  echo "Reference: smtp-source -d, same count, size and connections, into the same smtp-sink."
+} | tee ${out:+"$out"}
+exit "$failed"
