@@ -103,11 +103,11 @@ public sealed class DigestRun(
             plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule);
         }
         long bytes = 0;
-        var views = new Dictionary<string, EditionView>();
+        var rendering = new EditionRendering(renderer, edition, options.Value.ListName);
         foreach (var d in plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var message = await BuildAsync(edition, d);
+            var message = await BuildAsync(rendering, d);
             using var counter = new MimeKit.IO.MeasuringStream();
             await message.WriteToAsync(counter, cancellationToken);
             bytes += counter.Length;
@@ -116,12 +116,13 @@ public sealed class DigestRun(
     }
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
-    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery)
+    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>
+        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName), delivery);
+
+    private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery)
     {
-        var reader = new Subscriber(delivery.Email, delivery.Name, delivery.Categories);
-        var view = EditionViews.Create(edition, edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), options.Value.ListName);
-        var rendered = await renderer.RenderAsync(view, builder.Reader(delivery.Email, delivery.Name));
-        return builder.Build(edition.Number, delivery, rendered);
+        var rendered = await rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
+        return builder.Build(rendering.Edition.Number, delivery, rendered);
     }
 }
 

@@ -3,6 +3,7 @@ using Digest.Delivery;
 using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
+using Digest.Bounces;
 using Microsoft.Extensions.Options;
 
 namespace Digest.Benchmarks;
@@ -16,6 +17,9 @@ public sealed class SampleEdition
     public DigestRenderer Renderer { get; }
     public MessageBuilder Builder { get; }
     public EditionView View { get; }
+
+    /// <summary>The edition as the sender renders it: Liquid once, then each reader's values put in.</summary>
+    public EditionRendering Rendering { get; }
     public Delivery.Delivery Delivery { get; }
     public ReaderView Reader { get; }
     public int Number => 1;
@@ -25,7 +29,7 @@ public sealed class SampleEdition
         var root = RepositoryRoot();
         var options = Options.Create(new DigestOptions());
         Renderer = new DigestRenderer(new TemplateSet(Path.Combine(root, "templates")));
-        Builder = new MessageBuilder(options, new UnsubscribeTokens(options), TimeProvider.System);
+        Builder = new MessageBuilder(options, new UnsubscribeTokens(options), new DkimSigning(options), TimeProvider.System, new ReturnPaths(options));
 
         var comparisons = Directory.EnumerateFiles(Path.Combine(root, "config", "comparisons"), "*.json")
             .SelectMany(file => ComparisonDocument.ReadFile(file, File.ReadAllBytes(file)))
@@ -34,6 +38,7 @@ public sealed class SampleEdition
             .ToList();
         var edition = new Edition { Number = Number, CutOff = DateTime.UtcNow, Comparisons = comparisons };
         View = EditionViews.Create(edition, comparisons, options.Value.ListName);
+        Rendering = new EditionRendering(Renderer, edition, options.Value.ListName);
 
         Delivery = new Delivery.Delivery
         {

@@ -37,7 +37,8 @@ public sealed class EditionDispatcher(
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
-        var run = new Run(edition, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
+        var rendering = new EditionRendering(renderer, edition, o.ListName);
+        var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
         var queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(relays.All.Sum(r => r.Connections) * 8) { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
@@ -172,8 +173,7 @@ public sealed class EditionDispatcher(
 
     private async ValueTask<MimeMessage> BuildAsync(Run run, Delivery delivery)
     {
-        var view = run.ViewFor(delivery.Categories, options.Value.ListName);
-        var rendered = await renderer.RenderAsync(view, builder.Reader(delivery.Email, delivery.Name));
+        var rendered = await run.Rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
         return builder.Build(run.Edition.Number, delivery, rendered);
     }
 
@@ -261,7 +261,7 @@ public sealed class EditionDispatcher(
 
     /// <summary>What one dispatch shares between its connections.</summary>
     private sealed class Run(
-        Edition edition,
+        EditionRendering rendering,
         DispatchCounters counters,
         CancellationTokenSource halt,
         CancellationToken hardStop,
@@ -269,11 +269,11 @@ public sealed class EditionDispatcher(
         ResiliencePipeline retry,
         Routing routing)
     {
-        private readonly Dictionary<string, EditionView> _views = new(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentQueue<Delivery> _handedBack = new();
         private int _inFlight;
 
-        public Edition Edition { get; } = edition;
+        public EditionRendering Rendering { get; } = rendering;
+        public Edition Edition => Rendering.Edition;
         public DispatchCounters Counters { get; } = counters;
         public CancellationTokenSource Halt { get; } = halt;
         public CancellationToken HardStop { get; } = hardStop;
@@ -316,19 +316,6 @@ public sealed class EditionDispatcher(
 
         public void Done() => Interlocked.Decrement(ref _inFlight);
 
-        /// <summary>The edition as one reader's categories select it; built once per distinct set of categories.</summary>
-        public EditionView ViewFor(IReadOnlyList<string> categories, string listName)
-        {
-            var key = string.Join('\n', categories.Order(StringComparer.OrdinalIgnoreCase));
-            lock (_views)
-            {
-                if (_views.TryGetValue(key, out var view)) return view;
-                var reader = new Subscriber("", null, categories);
-                view = EditionViews.Create(Edition, Edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), listName);
-                _views[key] = view;
-                return view;
-            }
-        }
     }
 }
 

@@ -4,7 +4,9 @@ using Digest.Bounces;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
+using System.Runtime.InteropServices;
 using MimeKit;
+using MimeKit.IO;
 using MimeKit.Text;
 
 namespace Digest.Delivery;
@@ -37,7 +39,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
     public ReaderView Reader(string email, string? name) =>
         new(email, name, string.IsNullOrWhiteSpace(name) ? "there" : name.Split(' ')[0], UnsubscribeUrl(email));
 
-    public MimeMessage Build(int edition, Delivery delivery, RenderedMessage rendered)
+    public MimeMessage Build(int edition, Delivery delivery, PersonalMessage rendered)
     {
         var message = new MimeMessage
         {
@@ -58,14 +60,27 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add("X-Digest-Edition", edition.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        var alternative = new MultipartAlternative
-        {
-            new TextPart(TextFormat.Plain) { Text = rendered.Text, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
-            new TextPart(TextFormat.Html) { Text = rendered.Html, ContentTransferEncoding = ContentEncoding.QuotedPrintable },
-        };
-        message.Body = alternative;
+        message.Body = new MultipartAlternative { Part(TextFormat.Plain, rendered.Text), Part(TextFormat.Html, rendered.Html) };
         dkim.Sign(message);
         return message;
+    }
+
+    /// <summary>
+    /// A UTF-8 text part sent as 8bit straight from the rendered pieces: no re-encoding per reader. Lines are
+    /// CRLF and short (see <see cref="PersonalTemplate"/>); MailKit converts to quoted-printable by itself for
+    /// a server without 8BITMIME.
+    /// </summary>
+    private static TextPart Part(TextFormat format, MessageBody body)
+    {
+        var content = new ChainedStream();
+        foreach (var piece in body.Pieces)
+            content.Add(MemoryMarshal.TryGetArray(piece, out var array)
+                ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+                : new MemoryStream(piece.ToArray(), writable: false));
+        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.EightBit };
+        part.ContentType.Charset = "utf-8";
+        part.Content = new MimeContent(content, ContentEncoding.EightBit);
+        return part;
     }
 
     private static string Quote(string displayName) => $"\"{displayName.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
