@@ -19,6 +19,7 @@ public sealed class DigestOptions
     public UnsubscribeOptions Unsubscribe { get; set; } = new();
     public SmtpOptions Smtp { get; set; } = new();
     public DeliveryOptions Delivery { get; set; } = new();
+    public ArchiveOptions Archive { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -129,4 +130,17 @@ public sealed class DeliveryOptions
 
     /// <summary>How long the sender lease lasts without renewal; a crashed holder's lease expires after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+public sealed class ArchiveOptions
+{
+    /// <summary>The folder every edition is written to as a static page, with an index.html, for a web server to publish.</summary>
+    public string Path { get; set; } = "data/archive";
+
+    /// <summary>The public address of that folder; set, the mail carries a "view in browser" link into it.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The public address of an edition's page, or null when no <see cref="BaseUrl"/> is set.</summary>
+    public string? UrlFor(int edition) =>
+        string.IsNullOrWhiteSpace(BaseUrl) ? null : $"{BaseUrl.TrimEnd('/')}/{Digest.Archive.EditionArchive.FileName(edition)}";
 }

@@ -20,6 +20,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         Require("Subscribers:Path", o.Subscribers.Path);
         Require("Templates:Path", o.Templates.Path);
         Require("Outbox:Path", o.Outbox.Path);
+        Require("Archive:Path", o.Archive.Path);
         Require("ListId", o.ListId);
         Require("ListName", o.ListName);
 
@@ -40,6 +41,9 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
 
         if (!Uri.TryCreate(o.Unsubscribe.BaseUrl, UriKind.Absolute, out var unsubscribe) || unsubscribe.Scheme is not ("https" or "http"))
             errors.Add($"Digest:Unsubscribe:BaseUrl must be an absolute http(s) URL, was \"{o.Unsubscribe.BaseUrl}\".");
+
+        if (o.Archive.BaseUrl is { Length: > 0 } archive && (!Uri.TryCreate(archive, UriKind.Absolute, out var archiveUri) || archiveUri.Scheme is not ("https" or "http")))
+            errors.Add($"Digest:Archive:BaseUrl must be an absolute http(s) URL, was \"{archive}\".");
 
         ValidateSmtp(o.Smtp, errors);
         if (o.Delivery.Retries is < 0 or > 10)

@@ -25,6 +25,7 @@ public sealed class DigestRun(
     EditionDispatcher dispatcher,
     SenderLease lease,
     IMailTransport transport,
+    Archive.EditionArchive archive,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<DigestRun> log)
@@ -54,6 +55,9 @@ public sealed class DigestRun(
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
                 plan.Count(d => d.State == DeliveryState.Planned), transport.Description);
         }
+
+        // Before the first message goes, so the "view in browser" link works the moment a reader opens it.
+        await archive.WriteAsync(edition, stopping);
 
         counters ??= new DispatchCounters();
         var before = ledger.Count(edition.Number);
@@ -111,7 +115,8 @@ public sealed class DigestRun(
     public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery)
     {
         var reader = new Subscriber(delivery.Email, delivery.Name, delivery.Categories);
-        var view = EditionViews.Create(edition, edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), options.Value.ListName);
+        var view = EditionViews.Create(edition, edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), options.Value.ListName,
+            options.Value.Archive.UrlFor(edition.Number));
         var rendered = await renderer.RenderAsync(view, builder.Reader(delivery.Email, delivery.Name));
         return builder.Build(edition.Number, delivery, rendered);
     }

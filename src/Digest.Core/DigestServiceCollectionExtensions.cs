@@ -1,3 +1,4 @@
+using Digest.Archive;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
@@ -22,7 +23,8 @@ public static class DigestServiceCollectionExtensions
             .AddEditions()
             .AddSubscribers()
             .AddRendering()
-            .AddDelivery();
+            .AddDelivery()
+            .AddArchive();
 
     public static IServiceCollection AddDigestOptions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -60,4 +62,7 @@ public static class DigestServiceCollectionExtensions
                 var o = sp.GetRequiredService<IOptions<DigestOptions>>().Value;
                 return string.IsNullOrWhiteSpace(o.Smtp.Host) ? new OutboxTransport(o.Outbox.Path) : new SmtpTransport(o.Smtp);
             });
+
+    public static IServiceCollection AddArchive(this IServiceCollection services) =>
+        services.AddSingleton<EditionArchive>();
 }

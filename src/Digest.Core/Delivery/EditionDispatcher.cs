@@ -143,7 +143,7 @@ public sealed class EditionDispatcher(
 
     private async ValueTask<MimeMessage> BuildAsync(Run run, Delivery delivery)
     {
-        var view = run.ViewFor(delivery.Categories, options.Value.ListName);
+        var view = run.ViewFor(delivery.Categories, options.Value.ListName, options.Value.Archive.UrlFor(run.Edition.Number));
         var rendered = await renderer.RenderAsync(view, builder.Reader(delivery.Email, delivery.Name));
         return builder.Build(run.Edition.Number, delivery, rendered);
     }
@@ -218,14 +218,14 @@ public sealed class EditionDispatcher(
         public DeliveryException? Fatal { get; set; }
 
         /// <summary>The edition as one reader's categories select it; built once per distinct set of categories.</summary>
-        public EditionView ViewFor(IReadOnlyList<string> categories, string listName)
+        public EditionView ViewFor(IReadOnlyList<string> categories, string listName, string? archiveUrl)
         {
             var key = string.Join('\n', categories.Order(StringComparer.OrdinalIgnoreCase));
             lock (_views)
             {
                 if (_views.TryGetValue(key, out var view)) return view;
                 var reader = new Subscriber("", null, categories);
-                view = EditionViews.Create(Edition, Edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), listName);
+                view = EditionViews.Create(Edition, Edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), listName, archiveUrl);
                 _views[key] = view;
                 return view;
             }
