@@ -20,6 +20,7 @@ public sealed class DigestOptions
     public SmtpOptions Smtp { get; set; } = new();
     public DeliveryOptions Delivery { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -143,4 +144,13 @@ public sealed class ArchiveOptions
     /// <summary>The public address of an edition's page, or null when no <see cref="BaseUrl"/> is set.</summary>
     public string? UrlFor(int edition) =>
         string.IsNullOrWhiteSpace(BaseUrl) ? null : $"{BaseUrl.TrimEnd('/')}/{Digest.Archive.EditionArchive.FileName(edition)}";
+}
+
+public sealed class HealthOptions
+{
+    /// <summary>The file the running worker touches while it is alive; `digest health` reads its age.</summary>
+    public string HeartbeatPath { get; set; } = "data/heartbeat";
+
+    /// <summary>How often the worker touches it; `health` calls a heartbeat older than three of these stale.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -21,6 +21,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         Require("Templates:Path", o.Templates.Path);
         Require("Outbox:Path", o.Outbox.Path);
         Require("Archive:Path", o.Archive.Path);
+        Require("Health:HeartbeatPath", o.Health.HeartbeatPath);
         Require("ListId", o.ListId);
         Require("ListName", o.ListName);
 
@@ -44,6 +45,9 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
 
         if (o.Archive.BaseUrl is { Length: > 0 } archive && (!Uri.TryCreate(archive, UriKind.Absolute, out var archiveUri) || archiveUri.Scheme is not ("https" or "http")))
             errors.Add($"Digest:Archive:BaseUrl must be an absolute http(s) URL, was \"{archive}\".");
+
+        if (o.Health.HeartbeatInterval < TimeSpan.FromSeconds(1))
+            errors.Add($"Digest:Health:HeartbeatInterval must be at least 00:00:01, was {o.Health.HeartbeatInterval}.");
 
         ValidateSmtp(o.Smtp, errors);
         if (o.Delivery.Retries is < 0 or > 10)
