@@ -55,6 +55,9 @@ public sealed class ArchiveTests : IDisposable
         var message = await MimeMessage.LoadAsync(_ws.OutboxFiles(1)[0]);
         Assert.Contains("<a href=\"https://weekly-verdicts.example.com/archive/edition-0001.html\"", message.HtmlBody);
         Assert.Contains("View in browser: https://weekly-verdicts.example.com/archive/edition-0001.html", message.TextBody);
+        var status = await _ws.RunAsync("status");
+        Assert.Contains($"Archive: {_ws.ArchivePath}, published at https://weekly-verdicts.example.com/archive/", status.Output);
+        Assert.Contains("Pending deferrals: 0", status.Output);
     }
 
     [Fact]
