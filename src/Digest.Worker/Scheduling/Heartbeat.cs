@@ -12,9 +12,12 @@ public sealed class Heartbeat(ISchedulerFactory schedulers, IOptions<DigestOptio
     {
         var health = options.Value.Health;
         using var timer = new PeriodicTimer(health.HeartbeatInterval);
+        // Asked once: after Quartz has shut its scheduler down, GetScheduler would quietly create a new one, unstarted,
+        // under the same name in Quartz's process-wide repository, where the next host would find it.
+        var scheduler = await schedulers.GetScheduler(stoppingToken);
         do
         {
-            var status = await (await schedulers.GetScheduler(stoppingToken)).GetStatus(stoppingToken);
+            var status = await scheduler.GetStatus(stoppingToken);
             // A scheduler that is not running sends nothing: let the heartbeat go stale so the container is restarted.
             if (status != SchedulerStatus.Running) continue;
             try

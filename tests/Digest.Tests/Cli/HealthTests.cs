@@ -3,6 +3,7 @@ using Digest.Tests.Support;
 namespace Digest.Tests.Cli;
 
 /// <summary>`digest health`, the container's HEALTHCHECK, against a real running worker.</summary>
+[Collection(WorkerCollection.Name)]
 public sealed class HealthTests : IDisposable
 {
     private readonly TestWorkspace _ws = new();

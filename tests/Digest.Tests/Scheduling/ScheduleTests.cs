@@ -3,6 +3,7 @@ using Digest.Tests.Support;
 
 namespace Digest.Tests.Scheduling;
 
+[Collection(WorkerCollection.Name)]
 public sealed class ScheduleTests
 {
     [Fact]
