@@ -28,6 +28,8 @@ public sealed class DigestOptions
     public HttpOptions Http { get; set; } = new();
     public DkimOptions Dkim { get; set; } = new();
     public BouncesOptions Bounces { get; set; } = new();
+    public ArchiveOptions Archive { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -218,4 +220,26 @@ public sealed class BounceMailboxOptions
 
     /// <summary>How long one IMAP command may take before the server is given up as stalled.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class ArchiveOptions
+{
+    /// <summary>The folder every edition is written to as a static page, with an index.html, for a web server to publish.</summary>
+    public string Path { get; set; } = "data/archive";
+
+    /// <summary>The public address of that folder; set, the mail carries a "view in browser" link into it.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The public address of an edition's page, or null when no <see cref="BaseUrl"/> is set.</summary>
+    public string? UrlFor(int edition) =>
+        string.IsNullOrWhiteSpace(BaseUrl) ? null : $"{BaseUrl.TrimEnd('/')}/{Digest.Archive.EditionArchive.FileName(edition)}";
+}
+
+public sealed class HealthOptions
+{
+    /// <summary>The file the running worker touches while it is alive; `digest health` reads its age.</summary>
+    public string HeartbeatPath { get; set; } = "data/heartbeat";
+
+    /// <summary>How often the worker touches it; `health` calls a heartbeat older than three of these stale.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -20,6 +20,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         Require("Subscribers:Path", o.Subscribers.Path);
         Require("Templates:Path", o.Templates.Path);
         Require("Outbox:Path", o.Outbox.Path);
+        Require("Archive:Path", o.Archive.Path);
+        Require("Health:HeartbeatPath", o.Health.HeartbeatPath);
         Require("ListId", o.ListId);
         Require("ListName", o.ListName);
 
@@ -42,6 +44,12 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
 
         if (!Uri.TryCreate(o.Unsubscribe.BaseUrl, UriKind.Absolute, out var unsubscribe) || unsubscribe.Scheme is not ("https" or "http"))
             errors.Add($"Digest:Unsubscribe:BaseUrl must be an absolute http(s) URL, was \"{o.Unsubscribe.BaseUrl}\".");
+
+        if (o.Archive.BaseUrl is { Length: > 0 } archive && (!Uri.TryCreate(archive, UriKind.Absolute, out var archiveUri) || archiveUri.Scheme is not ("https" or "http")))
+            errors.Add($"Digest:Archive:BaseUrl must be an absolute http(s) URL, was \"{archive}\".");
+
+        if (o.Health.HeartbeatInterval < TimeSpan.FromSeconds(1))
+            errors.Add($"Digest:Health:HeartbeatInterval must be at least 00:00:01, was {o.Health.HeartbeatInterval}.");
 
         ValidateSmtp(o.Smtp, "Digest:Smtp", errors);
         for (var i = 0; i < o.Relays.Count; i++)

@@ -25,6 +25,7 @@ public sealed class DigestRun(
     EditionDispatcher dispatcher,
     SenderLease lease,
     RelaySet relays,
+    Archive.EditionArchive archive,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<DigestRun> log)
@@ -59,6 +60,9 @@ public sealed class DigestRun(
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
                 plan.Count(d => d.State == DeliveryState.Planned), relays.Description);
         }
+
+        // Before the first message goes, so the "view in browser" link works the moment a reader opens it.
+        await archive.WriteAsync(edition, stopping);
 
         counters ??= new DispatchCounters();
         var before = ledger.Count(edition.Number);
@@ -103,7 +107,7 @@ public sealed class DigestRun(
             plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule);
         }
         long bytes = 0;
-        var rendering = new EditionRendering(renderer, edition, options.Value.ListName);
+        var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number));
         foreach (var d in plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -117,7 +121,7 @@ public sealed class DigestRun(
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
     public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>
-        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName), delivery);
+        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number)), delivery);
 
     private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery)
     {

@@ -1,4 +1,5 @@
 using Digest.Bounces;
+using Digest.Archive;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
@@ -24,7 +25,8 @@ public static class DigestServiceCollectionExtensions
             .AddSubscribers()
             .AddRendering()
             .AddDelivery()
-            .AddBounces();
+            .AddBounces()
+            .AddArchive();
 
     public static IServiceCollection AddDigestOptions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -67,4 +69,7 @@ public static class DigestServiceCollectionExtensions
     /// <summary>The worker's poll of the bounce mailbox; it does nothing while Digest:Bounces:Imap:Host is empty.</summary>
     public static IServiceCollection AddBouncePolling(this IServiceCollection services) =>
         services.AddHostedService<BouncePolling>();
+
+    public static IServiceCollection AddArchive(this IServiceCollection services) =>
+        services.AddSingleton<EditionArchive>();
 }

@@ -23,6 +23,25 @@ public sealed class DigestRenderer(TemplateSet templates)
     }
 
     /// <summary>
+    /// The edition as a web page for the archive: the same HTML template with no reader, so the page holds no
+    /// name, address or unsubscribe token and the template shows its archive footer instead.
+    /// </summary>
+    public async ValueTask<string> RenderArchivePageAsync(EditionView edition)
+    {
+        var context = new TemplateContext(templates.Options);
+        context.SetValue("edition", edition);
+        context.SetValue("subject", CollapseWhitespace(await templates.Subject.RenderAsync(context, NullEncoder.Default)));
+        return await RenderSafelyAsync(templates.Html, TemplateSet.HtmlFile, context, Html);
+    }
+
+    public async ValueTask<string> RenderArchiveIndexAsync(ArchiveIndexView index)
+    {
+        var context = new TemplateContext(templates.Options);
+        context.SetValue("archive", index);
+        return await RenderSafelyAsync(templates.ArchiveIndex, TemplateSet.ArchiveFile, context, Html);
+    }
+
+    /// <summary>
     /// Renders a small built-in edition once at start-up, so a missing partial or a bad filter stops the
     /// worker now rather than on Monday morning; it also warms Fluid's partial cache.
     /// </summary>
@@ -51,6 +70,8 @@ public sealed class DigestRenderer(TemplateSet templates)
         };
         var view = EditionViews.Create(sample, sample.Comparisons, listName, "https://example.com/archive/1");
         await RenderAsync(view, new ReaderView("reader@example.com", "Reader", "Reader", "https://example.com/unsubscribe?token=t"));
+        await RenderArchivePageAsync(view);
+        await RenderArchiveIndexAsync(new ArchiveIndexView(listName, [new ArchiveEntryView(1, view.Date, "edition-0001.html", ["Sample A vs Sample B"])]));
     }
 
     private static async ValueTask<string> RenderSafelyAsync(IFluidTemplate template, string file, TemplateContext context, TextEncoder encoder)

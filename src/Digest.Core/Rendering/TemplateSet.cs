@@ -19,6 +19,7 @@ public sealed partial class TemplateSet
     public IFluidTemplate Html { get; }
     public IFluidTemplate Text { get; }
     public IFluidTemplate Subject { get; }
+    public IFluidTemplate ArchiveIndex { get; }
     public string Folder { get; }
 
     public TemplateSet(string folder)
@@ -35,6 +36,7 @@ public sealed partial class TemplateSet
         Html = Parse(parser, Path.Combine(folder, HtmlFile));
         Text = Parse(parser, Path.Combine(folder, TextFile));
         Subject = Parse(parser, Path.Combine(folder, SubjectFile));
+        ArchiveIndex = Parse(parser, Path.Combine(folder, ArchiveFile));
 
         Options = new TemplateOptions
         {
@@ -48,6 +50,8 @@ public sealed partial class TemplateSet
         Options.MemberAccessStrategy.Register<ToolView>();
         Options.MemberAccessStrategy.Register<ReviewView>();
         Options.MemberAccessStrategy.Register<ReaderView>();
+        Options.MemberAccessStrategy.Register<ArchiveIndexView>();
+        Options.MemberAccessStrategy.Register<ArchiveEntryView>();
         TextFilters.Register(Options.Filters);
     }
 

@@ -39,3 +39,9 @@ public sealed record ReaderView(string Email, string? Name, string Greeting, str
 
 /// <summary>One rendered message: the three templates' output for one reader.</summary>
 public sealed record RenderedMessage(string Subject, string Html, string Text);
+
+/// <summary>The archive's index page: every archived edition, newest first.</summary>
+public sealed record ArchiveIndexView(string ListName, IReadOnlyList<ArchiveEntryView> Editions);
+
+/// <summary>One line of the archive index; <see cref="Href"/> is relative, so the folder can be served anywhere.</summary>
+public sealed record ArchiveEntryView(int Number, string Date, string Href, IReadOnlyList<string> Titles);

@@ -3,6 +3,7 @@ using Digest.Delivery;
 using Digest.Editions;
 using Digest.Input;
 using Digest.Subscribers;
+using Digest.Worker.Preview;
 using MimeKit;
 
 namespace Digest.Worker.Cli;
@@ -17,9 +18,23 @@ public static class PreviewCommand
         var eml = new Option<bool>("--eml") { Description = "The whole MIME message, headers included." };
         var edition = new Option<int?>("--edition") { Description = "A stored edition instead of the next one." };
         var output = new Option<string?>("--out") { Description = "Write to this file instead of standard output." };
-        var command = new Command("preview", "Render the next edition for one reader, exactly as it would be sent.") { subscriber, text, eml, edition, output };
-        command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, async (services, _) =>
+        var png = new Option<string?>("--png") { Description = "Also save a screenshot of the HTML as the browser shows it (needs Chromium)." };
+        var width = new Option<int>("--width") { Description = "Screen width of the --png screenshot in CSS pixels.", DefaultValueFactory = _ => 600 };
+        var command = new Command("preview", "Render the next edition for one reader, exactly as it would be sent.") { subscriber, text, eml, edition, output, png, width };
+        command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, async (services, stopping) =>
         {
+            // Checked first so an admin without a browser is told before anything is rendered.
+            var chromium = parse.GetValue(png) is null ? null : HeadlessChromium.Find();
+            if (parse.GetValue(png) is not null && chromium is null)
+            {
+                await context.Error.WriteLineAsync($"preview --png: {HeadlessChromium.Missing}; use --out FILE.html and open it in a browser instead.");
+                return ExitCodes.BadInput;
+            }
+            if (parse.GetValue(width) is < 200 or > 2000)
+            {
+                await context.Error.WriteLineAsync($"preview --width must be between 200 and 2000, was {parse.GetValue(width)}.");
+                return ExitCodes.BadInput;
+            }
             var chosen = Choose(services, parse.GetValue(edition));
             if (chosen is null)
             {
@@ -41,12 +56,32 @@ public static class PreviewCommand
             var content = parse.GetValue(eml) ? message.ToString() : parse.GetValue(text) ? message.TextBody : message.HtmlBody;
             if (parse.GetValue(output) is { } file)
             {
-                await File.WriteAllTextAsync(file, content);
+                await File.WriteAllTextAsync(file, content, stopping);
                 await context.Error.WriteLineAsync($"Preview of edition {chosen.Number} for {reader.Email} written to {file}. Subject: {message.Subject}");
             }
-            else
+            else if (chromium is null)
             {
                 await context.Output.WriteAsync(content);
+            }
+            if (chromium is not null && parse.GetValue(png) is { } image)
+            {
+                var page = Path.Combine(Directory.CreateTempSubdirectory("digest-preview-").FullName, "preview.html");
+                try
+                {
+                    await File.WriteAllTextAsync(page, message.HtmlBody, stopping);
+                    var layout = await chromium.ScreenshotAsync(page, image, parse.GetValue(width), ColorScheme.Light, stopping);
+                    await context.Error.WriteLineAsync($"Screenshot of edition {chosen.Number} for {reader.Email} at {parse.GetValue(width)}px written to {image} ({layout.ScrollHeight}px tall)."
+                                                       + (layout.Overflows ? $" Warning: the page is {layout.ScrollWidth}px wide and scrolls sideways." : ""));
+                }
+                catch (ChromiumException e)
+                {
+                    await context.Error.WriteLineAsync($"preview --png: {e.Message}");
+                    return ExitCodes.Unexpected;
+                }
+                finally
+                {
+                    Directory.Delete(Path.GetDirectoryName(page)!, recursive: true);
+                }
             }
             return ExitCodes.Done;
         }));

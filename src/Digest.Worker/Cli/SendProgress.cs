@@ -1,19 +1,56 @@
+using System.Diagnostics;
 using Digest.Delivery;
+using Spectre.Console;
 
 namespace Digest.Worker.Cli;
 
-/// <summary>Progress of a send for the admin watching it: periodic plain lines on stderr.</summary>
+/// <summary>
+/// Progress of a send for the admin watching it, on stderr (stdout keeps the result): a live bar in a terminal,
+/// plain periodic lines when stderr is redirected to a file or a log collector, where a redrawn bar is noise.
+/// </summary>
 public static class SendProgress
 {
-    public static async Task<T> TrackAsync<T>(CliContext context, DispatchCounters counters, Task<T> sending)
+    private static readonly TimeSpan LineEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan BarEvery = TimeSpan.FromMilliseconds(250);
+
+    public static Task<T> TrackAsync<T>(CliContext context, DispatchCounters counters, Task<T> sending) =>
+        ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected
+            ? BarAsync(counters, sending)
+            : LinesAsync(context.Error, counters, sending);
+
+    private static async Task<T> LinesAsync<T>(TextWriter error, DispatchCounters counters, Task<T> sending)
     {
-        var started = DateTime.UtcNow;
-        while (await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(5))) != sending)
-        {
-            var rate = counters.Done / Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
-            await context.Error.WriteLineAsync(
-                $"progress: {counters.Done}/{counters.Total} ({counters.Sent} sent, {counters.Deferred} deferred, {counters.Bounced} bounced, {counters.Skipped} skipped) {rate:0}/s");
-        }
+        var started = Stopwatch.GetTimestamp();
+        while (await Task.WhenAny(sending, Task.Delay(LineEvery)) != sending)
+            await error.WriteLineAsync($"progress: {Describe(counters, started)}");
         return await sending;
+    }
+
+    private static async Task<T> BarAsync<T>(DispatchCounters counters, Task<T> sending)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var started = Stopwatch.GetTimestamp();
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var bar = progress.AddTask("Sending", maxValue: 1);
+                do
+                {
+                    // Total is known only once the edition is planned, a moment after the send starts.
+                    bar.MaxValue = Math.Max(1, counters.Total);
+                    bar.Value = counters.Done;
+                    bar.Description = Markup.Escape(Describe(counters, started));
+                }
+                while (await Task.WhenAny(sending, Task.Delay(BarEvery)) != sending || bar.Value < counters.Done);
+            });
+        return await sending;
+    }
+
+    private static string Describe(DispatchCounters c, long started)
+    {
+        var rate = c.Done / Math.Max(0.001, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return $"{c.Done}/{c.Total} ({c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped) {rate:0}/s";
     }
 }

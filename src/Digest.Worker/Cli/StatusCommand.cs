@@ -28,9 +28,11 @@ public static class StatusCommand
             var ledger = services.GetRequiredService<DeliveryLedger>();
             var table = new Table().Border(TableBorder.Simple)
                 .AddColumns("Edition", "Made (UTC)", "Comparisons", "Recipients", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Not yet sent", "State");
+            var deferred = 0;
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
                 var c = ledger.Count(e.Number);
+                if (!e.IsComplete) deferred += c.Deferred;
                 table.AddRow($"#{e.Number}", $"{e.CreatedAt:yyyy-MM-dd HH:mm}", $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
                     $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
             }
@@ -56,7 +58,9 @@ public static class StatusCommand
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
+            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried by the next run)");
             await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
+            await context.Output.WriteLineAsync($"Archive: {Path.GetFullPath(options.Archive.Path)}{(options.Archive.BaseUrl is { Length: > 0 } url ? $", published at {url}" : ", no public address (Digest:Archive:BaseUrl)")}");
             await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.Cron}, {options.Schedule.TimeZone})");
             return ExitCodes.Done;
         }));

@@ -29,6 +29,7 @@ public static class SchedulingExtensions
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<CatchUp>();
+        services.AddHostedService<Heartbeat>();
         return services;
     }
 }

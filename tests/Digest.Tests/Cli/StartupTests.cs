@@ -39,6 +39,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("Digest:Schedule:TimeZone", "Mars/Olympus", "Digest:Schedule:TimeZone is not a known IANA time zone, was \"Mars/Olympus\".")]
     [InlineData("Digest:Sender:Address", "nobody", "Digest:Sender:Address is not a valid email address, was \"nobody\".")]
     [InlineData("Digest:Smtp:Port", "abc", "Digest:Smtp:Port")]
+    [InlineData("Digest:Archive:BaseUrl", "archive", "Digest:Archive:BaseUrl must be an absolute http(s) URL, was \"archive\".")]
     [InlineData("Digest:Unsubscribe:Key", "c2hvcnQ=", "Digest:Unsubscribe:Key is 5 bytes; it must be at least 32")]
     public async Task A_bad_config_value_fails_start_up_naming_the_key(string key, string value, string message)
     {

@@ -39,7 +39,7 @@ public sealed class CrashResumeTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task A_worker_killed_mid_edition_is_finished_by_the_next_run_with_duplicates_bounded_by_connections()
     {
-        _sink.DataDelay = TimeSpan.FromMilliseconds(2);
+        _sink.DataDelay = TimeSpan.FromMilliseconds(5);
         using (var first = ChildWorker.Start(_ws, "send-now"))
         {
             await WaitForMessagesAsync(first, Readers / 3);
@@ -67,7 +67,7 @@ public sealed class CrashResumeTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task Sigterm_during_a_send_finishes_the_messages_in_flight_records_them_and_exits_in_time()
     {
-        _sink.DataDelay = TimeSpan.FromMilliseconds(2);
+        _sink.DataDelay = TimeSpan.FromMilliseconds(5);
         using var worker = ChildWorker.Start(_ws, "send-now");
         await WaitForMessagesAsync(worker, 300);
 

@@ -42,6 +42,19 @@ public sealed class RenderingTests : IDisposable
     }
 
     [Fact]
+    public async Task In_the_text_part_a_long_tool_line_continues_indented_under_its_bullet()
+    {
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+
+        var result = await _ws.RunAsync("preview", "--text");
+
+        var lines = result.Output.Replace("\r", "").Split('\n');
+        var bullet = Array.FindIndex(lines, l => l.StartsWith("* alpha-vs-beta-alpha (Developer Tools):", StringComparison.Ordinal));
+        Assert.True(bullet >= 0, result.Output);
+        Assert.Equal("  thing well", lines[bullet + 1]);
+    }
+
+    [Fact]
     public async Task The_html_is_a_600px_table_layout_with_a_preheader_and_the_readers_own_unsubscribe_link()
     {
         _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));

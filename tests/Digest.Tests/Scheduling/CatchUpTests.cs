@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.Tests.Scheduling;
 
+[Collection(InProcessWorkers.Name)]
 public sealed class CatchUpTests : IAsyncLifetime
 {
     private readonly SmtpSink _sink = new();

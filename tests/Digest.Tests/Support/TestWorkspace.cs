@@ -30,6 +30,7 @@ public sealed class TestWorkspace : IDisposable
             ["Digest:Subscribers:Path"] = SubscribersPath,
             ["Digest:Templates:Path"] = TemplatesPath,
             ["Digest:Outbox:Path"] = OutboxPath,
+            ["Digest:Archive:Path"] = ArchivePath,
             ["Digest:Import:Path"] = ImportPath,
             ["Digest:Delivery:RetryDelay"] = "00:00:00.010",
             ["Digest:Delivery:StopTimeout"] = "00:00:05",
@@ -43,6 +44,7 @@ public sealed class TestWorkspace : IDisposable
     public string SubscribersPath => Path.Combine(Root, "subscribers.json");
     public string ImportPath => Path.Combine(Root, "comparisons");
     public string OutboxPath => Path.Combine(Root, "outbox");
+    public string ArchivePath => Path.Combine(Root, "archive");
 
     public void UseSink(SmtpSink sink)
     {

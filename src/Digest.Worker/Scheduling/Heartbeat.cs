@@ -1,0 +1,47 @@
+using Quartz;
+
+namespace Digest.Worker.Scheduling;
+
+/// <summary>
+/// Touches Digest:Health:HeartbeatPath while the scheduler is running, for `digest health` (the container's
+/// HEALTHCHECK). A file rather than a port: the check then needs no listener and no access to the store.
+/// </summary>
+public sealed class Heartbeat(ISchedulerFactory schedulers, IOptions<DigestOptions> options, ILogger<Heartbeat> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var health = options.Value.Health;
+        using var timer = new PeriodicTimer(health.HeartbeatInterval);
+        // Asked once: after Quartz has shut its scheduler down, GetScheduler would quietly create a new one, unstarted,
+        // under the same name in Quartz's process-wide repository, where the next host would find it.
+        var scheduler = await schedulers.GetScheduler(stoppingToken);
+        do
+        {
+            var status = await scheduler.GetStatus(stoppingToken);
+            // A scheduler that is not running sends nothing: let the heartbeat go stale so the container is restarted.
+            if (status != SchedulerStatus.Running) continue;
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(health.HeartbeatPath))!);
+                await File.WriteAllTextAsync(health.HeartbeatPath, DateTime.UtcNow.ToString("O") + Environment.NewLine, stoppingToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.LogWarning("Cannot write the heartbeat {Path}: {Reason}", health.HeartbeatPath, e.Message);
+            }
+        }
+        while (await NextTickAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
