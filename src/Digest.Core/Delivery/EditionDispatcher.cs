@@ -37,7 +37,7 @@ public sealed class EditionDispatcher(
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
-        var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number));
+        var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log);
         var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
         var queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(relays.All.Sum(r => r.Connections) * 8) { SingleWriter = true });
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Digest.Editions;
 using Digest.Subscribers;
+using Microsoft.Extensions.Logging;
 
 namespace Digest.Rendering;
 
@@ -8,7 +9,7 @@ namespace Digest.Rendering;
 /// Renders one edition for all its readers: the Liquid templates run once per distinct set of followed
 /// categories (<see cref="PersonalTemplate"/>), and each reader's message is that output with their values.
 /// </summary>
-public sealed class EditionRendering(DigestRenderer renderer, Edition edition, string listName, string? archiveUrl = null)
+public sealed class EditionRendering(DigestRenderer renderer, Edition edition, string listName, string? archiveUrl = null, ILogger? log = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Variant>>> _variants = new(StringComparer.OrdinalIgnoreCase);
 
@@ -33,7 +34,10 @@ public sealed class EditionRendering(DigestRenderer renderer, Edition edition, s
     private async Task<Variant> CreateAsync(IReadOnlyList<string> categories, ReaderView firstReader)
     {
         var view = ViewFor(categories);
-        return new Variant(view, await PersonalTemplate.CreateAsync(renderer, view, firstReader));
+        var template = await PersonalTemplate.CreateAsync(renderer, view, firstReader);
+        if (template is null)
+            log?.LogWarning("Edition {Edition}: the templates test or filter a reader value, so every reader is rendered in full (slower); print reader values as they are to avoid it", Edition.Number);
+        return new Variant(view, template);
     }
 
     /// <summary>The view of one category set, and its slotted template unless the templates need a full render per reader.</summary>

@@ -99,3 +99,55 @@ public sealed class RenderingTests : IDisposable
         Assert.Empty(_ws.OutboxFiles(1));
     }
 }
+
+public sealed class PersonalRenderingTests : IAsyncLifetime
+{
+    private readonly Sink.SmtpSink _sink = new();
+    private TestWorkspace _ws = null!;
+
+    public Task InitializeAsync()
+    {
+        _ws = new TestWorkspace(_sink);
+        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        _ws.WriteSubscribers(("ada@example.com", "Ada Lovelace"), ("grace@example.com", "Grace <Hopper> & Co"), ("alan@example.com", null));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sink.DisposeAsync();
+        _ws.Dispose();
+    }
+
+    [Fact]
+    public async Task Every_reader_gets_the_same_message_a_full_render_for_them_gives()
+    {
+        var sent = await _ws.RunAsync("send-now");
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        foreach (var email in new[] { "ada@example.com", "grace@example.com", "alan@example.com" })
+        {
+            var message = Assert.Single(_sink.To(email)).Parse();
+            var html = await _ws.RunAsync("preview", "--edition", "1", "--subscriber", email);
+            var text = await _ws.RunAsync("preview", "--edition", "1", "--subscriber", email, "--text");
+            Assert.Equal(html.Output, message.HtmlBody);
+            Assert.Equal(text.Output, message.TextBody);
+        }
+        Assert.Contains("Hi Grace,", _sink.To("grace@example.com")[0].Parse().TextBody);
+        Assert.Contains("grace@example.com is on the list", _sink.To("grace@example.com")[0].Parse().HtmlBody);
+    }
+
+    [Fact]
+    public async Task A_template_that_filters_a_reader_value_still_renders_each_reader_right()
+    {
+        var html = Path.Combine(_ws.TemplatesPath, "digest.html.liquid");
+        File.WriteAllText(html, File.ReadAllText(html).Replace("<body", "<p>{{ reader.greeting | upcase }}</p><body"));
+
+        var sent = await _ws.RunAsync("send-now");
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.Contains("<p>ADA</p>", _sink.To("ada@example.com")[0].Parse().HtmlBody);
+        Assert.Contains("<p>GRACE</p>", _sink.To("grace@example.com")[0].Parse().HtmlBody);
+        Assert.Contains("<p>THERE</p>", _sink.To("alan@example.com")[0].Parse().HtmlBody);
+    }
+}
