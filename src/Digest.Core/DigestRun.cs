@@ -18,6 +18,7 @@ public sealed class DigestRun(
     EditionPlanner planner,
     EditionStore editions,
     DeliveryLedger ledger,
+    OutcomeJournal journal,
     SuppressionList suppressions,
     SubscriberSource subscribers,
     MessageBuilder builder,
@@ -38,6 +39,9 @@ public sealed class DigestRun(
     {
         ImportFolder();
         using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
+        // A run that crashed may have journaled outcomes the ledger has not seen: they count before anything is sent.
+        if (journal.Replay(ledger) is > 0 and var recovered)
+            log.LogWarning("Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
 
         var edition = editions.Unfinished();
         if (edition is not null)

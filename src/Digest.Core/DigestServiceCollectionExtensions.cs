@@ -56,6 +56,7 @@ public static class DigestServiceCollectionExtensions
     public static IServiceCollection AddDelivery(this IServiceCollection services) =>
         services
             .AddSingleton<DeliveryLedger>()
+            .AddSingleton(sp => new OutcomeJournal(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path))
             .AddSingleton<DkimSigning>()
             .AddSingleton<MessageBuilder>()
             .AddSingleton<EditionDispatcher>()

@@ -71,6 +71,24 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         });
     }
 
+    /// <summary>
+    /// Brings the ledger up to date with outcomes a crashed run made durable in its journal but had not yet
+    /// written here; a bounce suppresses as it would have.
+    /// </summary>
+    public void Recover(IReadOnlyList<(long Id, DeliveryState State, string? Relay)> outcomes)
+    {
+        var recovered = new List<Delivery>();
+        foreach (var (id, state, relay) in outcomes)
+        {
+            if (store.Deliveries.FindById(id) is not { } d) continue;
+            d.State = state;
+            d.Relay = relay ?? d.Relay;
+            d.LastReply = $"{state} (recovered from the journal after a restart)";
+            recovered.Add(d);
+        }
+        Record(recovered);
+    }
+
     public Delivery? Find(int edition, string email)
     {
         var key = email.ToLowerInvariant();

@@ -23,6 +23,7 @@ public sealed class EditionDispatcher(
     DigestRenderer renderer,
     MessageBuilder builder,
     DeliveryLedger ledger,
+    OutcomeJournal journal,
     SuppressionList suppressions,
     RelaySet relays,
     IOptions<DigestOptions> options,
@@ -42,7 +43,7 @@ public sealed class EditionDispatcher(
         var queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(relays.All.Sum(r => r.Connections) * 8) { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        await using (var writer = new LedgerWriter(ledger))
+        await using (var writer = new LedgerWriter(ledger, journal))
         {
             var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue.Writer, halt.Token);
             var senders = relays.All

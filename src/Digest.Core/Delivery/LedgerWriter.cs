@@ -1,57 +1,109 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Digest.Delivery;
 
 /// <summary>
-/// Group commit for the ledger: outcomes from all connections are written together in one transaction,
-/// and each sender waits for its outcome's commit before it sends again. So a crash can leave at most one
-/// accepted-but-unrecorded message per connection, while the ledger costs one commit per batch.
+/// Group commit of outcomes: what all connections report is appended to the <see cref="OutcomeJournal"/> and
+/// made durable together, and each sender waits for that before it sends again. So a crash can leave at most
+/// one accepted-but-unrecorded message per connection. The ledger in the store takes the outcomes in batches
+/// (every <see cref="LedgerBatch"/> outcomes or <see cref="LedgerInterval"/>), and the journal is emptied once
+/// they are there.
 /// </summary>
 internal sealed class LedgerWriter : IAsyncDisposable
 {
-    private const int MaxBatch = 1000;
+    private const int LedgerBatch = 2000;
+    private static readonly TimeSpan LedgerInterval = TimeSpan.FromSeconds(1);
     private readonly DeliveryLedger _ledger;
-    private readonly Channel<(Delivery Delivery, TaskCompletionSource Committed)> _queue =
+    private readonly OutcomeJournal.Writer _journal;
+    private readonly Channel<(Delivery Delivery, TaskCompletionSource Durable)> _queue =
         Channel.CreateUnbounded<(Delivery, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<Delivery> _unwritten = [];
     private readonly Task _loop;
+    private long _lastLedgerWrite = Stopwatch.GetTimestamp();
 
-    public LedgerWriter(DeliveryLedger ledger)
+    public LedgerWriter(DeliveryLedger ledger, OutcomeJournal journal)
     {
         _ledger = ledger;
+        _journal = journal.Open();
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>Completes when the outcome is committed to the store.</summary>
+    /// <summary>Completes when the outcome is durable (journaled and flushed to disk).</summary>
     public Task RecordAsync(Delivery delivery)
     {
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((delivery, committed)))
-            committed.SetException(new InvalidOperationException("The ledger writer has stopped."));
-        return committed.Task;
+        var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((delivery, durable)))
+            durable.SetException(new InvalidOperationException("The ledger writer has stopped."));
+        return durable.Task;
     }
 
     private async Task LoopAsync()
     {
-        var batch = new List<(Delivery Delivery, TaskCompletionSource Committed)>();
-        while (await _queue.Reader.WaitToReadAsync())
+        var batch = new List<(Delivery Delivery, TaskCompletionSource Durable)>();
+        while (true)
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            try
+            var more = await WaitAsync();
+            while (_queue.Reader.TryRead(out var item)) batch.Add(item);
+            if (batch.Count > 0)
             {
-                _ledger.Record(batch.ConvertAll(b => b.Delivery));
-                foreach (var b in batch) b.Committed.SetResult();
+                try
+                {
+                    foreach (var (delivery, _) in batch) _journal.Append(delivery);
+                    _journal.Flush();
+                    foreach (var (delivery, durable) in batch)
+                    {
+                        _unwritten.Add(delivery);
+                        durable.SetResult();
+                    }
+                }
+                catch (Exception e)
+                {
+                    foreach (var (_, durable) in batch) durable.TrySetException(e);
+                }
+                batch.Clear();
             }
-            catch (Exception e)
-            {
-                foreach (var b in batch) b.Committed.SetException(e);
-            }
-            batch.Clear();
+            if (_unwritten.Count >= LedgerBatch || !more || Stopwatch.GetElapsedTime(_lastLedgerWrite) >= LedgerInterval)
+                WriteLedger();
+            if (!more) return;
         }
+    }
+
+    /// <summary>Waits for outcomes, at most until the ledger is due; false when no more will come.</summary>
+    private async Task<bool> WaitAsync()
+    {
+        if (_unwritten.Count == 0) return await _queue.Reader.WaitToReadAsync();
+        using var due = new CancellationTokenSource(LedgerInterval);
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(due.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private void WriteLedger()
+    {
+        _lastLedgerWrite = Stopwatch.GetTimestamp();
+        if (_unwritten.Count == 0) return;
+        _ledger.Record(_unwritten);
+        _unwritten.Clear();
+        // Everything journaled so far is in the ledger: the journal only needs what comes next.
+        _journal.Truncate();
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        try
+        {
+            await _loop;
+        }
+        finally
+        {
+            _journal.Dispose();
+        }
     }
 }
