@@ -40,12 +40,13 @@ public sealed class EditionDispatcher(
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
         var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log);
         var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
-        var queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(relays.All.Sum(r => r.Connections) * 8) { SingleWriter = true });
+        // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.
+        var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
         await using (var writer = new LedgerWriter(ledger, journal))
         {
-            var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue.Writer, halt.Token);
+            var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue, halt.Token);
             var senders = relays.All
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
@@ -57,12 +58,17 @@ public sealed class EditionDispatcher(
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
     }
 
-    private async Task FeedAsync(int edition, DateTime dueBy, ChannelWriter<Delivery> queue, CancellationToken halt)
+    private async Task FeedAsync(int edition, DateTime dueBy, Channel<Delivery> queue, CancellationToken halt)
     {
+        const int page = 1000;
         try
         {
-            await foreach (var delivery in ledger.PendingAsync(edition, dueBy).WithCancellation(halt))
-                await queue.WriteAsync(delivery, halt);
+            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page).WithCancellation(halt))
+            {
+                queue.Writer.TryWrite(delivery);
+                // Memory stays flat however long the list: no more than about two pages wait in the queue.
+                while (queue.Reader.Count > 2 * page) await Task.Delay(10, halt);
+            }
         }
         catch (OperationCanceledException) when (halt.IsCancellationRequested)
         {
@@ -70,7 +76,7 @@ public sealed class EditionDispatcher(
         }
         finally
         {
-            queue.TryComplete();
+            queue.Writer.TryComplete();
         }
     }
 
@@ -113,10 +119,10 @@ public sealed class EditionDispatcher(
             Settle(delivery, DeliveryState.Skipped, "suppressed (unsubscribed or bounced) before it was sent");
             return Outcome.Settled;
         }
-        MimeMessage message;
+        MimeMessage built;
         try
         {
-            message = await BuildAsync(run, delivery);
+            built = await BuildAsync(run, delivery);
         }
         catch (TemplateException e)
         {
@@ -124,6 +130,8 @@ public sealed class EditionDispatcher(
             return Outcome.Settled;
         }
 
+        // Disposed rather than finalized: MIME entities have finalizers, costly at thousands of messages a minute.
+        using var message = built;
         try
         {
             if (lane.Limiter is not null)
@@ -232,29 +240,29 @@ public sealed class EditionDispatcher(
     /// <summary>Which relay carries traffic now: the first that is not resting after a failure.</summary>
     private sealed class Routing(IReadOnlyList<Relay> relays, TimeProvider clock, TimeSpan retryAfter, ILogger log)
     {
-        private readonly DateTimeOffset[] _downUntil = new DateTimeOffset[relays.Count];
+        // UTC ticks until which each relay rests; read on every message, so without a lock.
+        private readonly long[] _downUntil = new long[relays.Count];
 
         public bool HasFallback(int index) => index < relays.Count - 1;
 
+        public bool HasFallbacks => relays.Count > 1;
+
         public bool IsActive(int index)
         {
-            var now = clock.GetUtcNow();
-            lock (_downUntil)
-            {
-                // The last relay is never rested: with every other one down, it is the way out.
-                for (var i = 0; i < relays.Count - 1; i++)
-                    if (_downUntil[i] <= now) return i == index;
-                return index == relays.Count - 1;
-            }
+            if (relays.Count == 1) return true;
+            var now = clock.GetUtcNow().UtcTicks;
+            // The last relay is never rested: with every other one down, it is the way out.
+            for (var i = 0; i < relays.Count - 1; i++)
+                if (Volatile.Read(ref _downUntil[i]) <= now) return i == index;
+            return index == relays.Count - 1;
         }
 
         public void MarkDown(int index, string reason)
         {
-            lock (_downUntil)
-            {
-                if (_downUntil[index] > clock.GetUtcNow()) return;
-                _downUntil[index] = clock.GetUtcNow() + retryAfter;
-            }
+            var now = clock.GetUtcNow().UtcTicks;
+            var current = Volatile.Read(ref _downUntil[index]);
+            // Only the first connection to see the failure rests the relay and says so.
+            if (current > now || Interlocked.CompareExchange(ref _downUntil[index], now + retryAfter.Ticks, current) != current) return;
             log.LogWarning("Relay {Relay} is failing ({Reason}); its traffic moves to {Next} and it is tried again in {RetryAfter}",
                 relays[index].Name, reason, relays[index + 1].Name, retryAfter);
         }
@@ -292,26 +300,38 @@ public sealed class EditionDispatcher(
             while (true)
             {
                 Halt.Token.ThrowIfCancellationRequested();
-                if (Routing.IsActive(relay))
+                if (!Routing.IsActive(relay))
                 {
-                    Interlocked.Increment(ref _inFlight);
-                    if (_handedBack.TryDequeue(out var again) || queue.TryRead(out again)) return again;
-                    Interlocked.Decrement(ref _inFlight);
+                    if (AllHandled(queue)) return null;
+                    // A resting relay looks again a little later: the one before it may fail, or its rest end.
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), Halt.Token);
+                    continue;
                 }
-                if (queue.Completion.IsCompleted && _handedBack.IsEmpty && Volatile.Read(ref _inFlight) == 0) return null;
-                // Wait for work or for a change of relay; a short poll keeps this simple and cheap.
+                Interlocked.Increment(ref _inFlight);
+                if (_handedBack.TryDequeue(out var next) || queue.TryRead(out next)) return next;
+                Interlocked.Decrement(ref _inFlight);
+                if (AllHandled(queue)) return null;
+                if (!Routing.HasFallbacks)
+                {
+                    // One relay: nothing is ever handed back, so waiting on the queue alone is enough.
+                    await queue.WaitToReadAsync(Halt.Token);
+                    continue;
+                }
+                // Several relays: a message may also be handed back by a failing relay; look again shortly.
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(Halt.Token);
                 wait.CancelAfter(TimeSpan.FromMilliseconds(50));
                 try
                 {
-                    if (Routing.IsActive(relay)) await queue.WaitToReadAsync(wait.Token);
-                    else await Task.Delay(Timeout.Infinite, wait.Token);
+                    await queue.WaitToReadAsync(wait.Token);
                 }
                 catch (OperationCanceledException) when (!Halt.IsCancellationRequested)
                 {
                 }
             }
         }
+
+        private bool AllHandled(ChannelReader<Delivery> queue) =>
+            queue.Completion.IsCompleted && _handedBack.IsEmpty && Volatile.Read(ref _inFlight) == 0;
 
         public void HandBack(Delivery delivery) => _handedBack.Enqueue(delivery);
 

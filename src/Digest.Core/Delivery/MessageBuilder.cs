@@ -77,10 +77,24 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
             content.Add(MemoryMarshal.TryGetArray(piece, out var array)
                 ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
                 : new MemoryStream(piece.ToArray(), writable: false));
-        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.EightBit };
+        var part = new RenderedTextPart(format) { ContentTransferEncoding = ContentEncoding.EightBit };
         part.ContentType.Charset = "utf-8";
         part.Content = new MimeContent(content, ContentEncoding.EightBit);
         return part;
+    }
+
+    /// <summary>
+    /// A text part whose content is known to suit 8bit transport: UTF-8, CRLF, no line near 998 octets
+    /// (<see cref="PersonalTemplate"/> sees to that once per edition). MailKit prepares every message by
+    /// scanning each part for the best encoding, a full pass over the body per reader; here that pass is
+    /// skipped unless the server lacks 8BITMIME and a 7bit encoding is really needed.
+    /// </summary>
+    private sealed class RenderedTextPart(TextFormat format) : TextPart(format)
+    {
+        public override void Prepare(EncodingConstraint constraint, int maxLineLength = 78)
+        {
+            if (constraint is EncodingConstraint.SevenBit) base.Prepare(constraint, maxLineLength);
+        }
     }
 
     private static string Quote(string displayName) => $"\"{displayName.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
