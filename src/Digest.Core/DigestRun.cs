@@ -57,12 +57,11 @@ public sealed class DigestRun(
         {
             edition = planner.Draft();
             if (edition is null) return RunOutcome.NothingNew;
-            var plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule);
-            ledger.Plan(edition, plan);
+            var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
-                plan.Count(d => d.State == DeliveryState.Planned), relays.Description);
+                planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
 
         // Before the first message goes, so the "view in browser" link works the moment a reader opens it.
@@ -108,7 +107,7 @@ public sealed class DigestRun(
         {
             edition = planner.Draft();
             if (edition is null) return null;
-            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule);
+            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule).ToList();
         }
         long bytes = 0;
         var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number));

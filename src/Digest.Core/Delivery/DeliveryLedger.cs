@@ -10,15 +10,26 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Stores the edition and one planned delivery per recipient in one transaction: either the edition
     /// exists with its whole plan, or not at all.
     /// </summary>
-    public void Plan(Edition edition, IReadOnlyCollection<Delivery> deliveries)
+    /// <returns>How many deliveries were planned in each state.</returns>
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var d in deliveries) d.UpdatedAt = now;
+        var counts = new Dictionary<DeliveryState, int>();
+        IEnumerable<Delivery> Counted()
+        {
+            foreach (var d in deliveries)
+            {
+                d.UpdatedAt = now;
+                counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
+                yield return d;
+            }
+        }
         store.InTransaction(() =>
         {
             store.Editions.Upsert(edition);
-            store.Deliveries.InsertBulk(deliveries);
+            store.Deliveries.InsertBulk(Counted());
         });
+        return counts;
     }
 
     /// <summary>

@@ -6,11 +6,11 @@ namespace Digest.Editions;
 /// <summary>Who gets an edition: one delivery per subscriber, skipped where suppressed or where nothing matches.</summary>
 public static class DeliveryPlan
 {
-    public static List<Delivery.Delivery> For(Edition edition, IReadOnlyList<Subscriber> subscribers,
+    /// <summary>Lazily, so a long list is planned straight into the store without a second copy in memory.</summary>
+    public static IEnumerable<Delivery.Delivery> For(Edition edition, IReadOnlyList<Subscriber> subscribers,
         IReadOnlySet<string> suppressed, MessageBuilder builder, ScheduleOptions schedule)
     {
         var categories = edition.Comparisons.SelectMany(c => c.Categories).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var plan = new List<Delivery.Delivery>(subscribers.Count);
         for (var i = 0; i < subscribers.Count; i++)
         {
             var s = subscribers[i];
@@ -37,8 +37,7 @@ public static class DeliveryPlan
                 delivery.State = DeliveryState.Skipped;
                 delivery.LastReply = $"no comparison in their categories ({string.Join(", ", s.Categories)})";
             }
-            plan.Add(delivery);
+            yield return delivery;
         }
-        return plan;
     }
 }

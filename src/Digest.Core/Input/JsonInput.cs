@@ -25,7 +25,7 @@ public static class JsonInput
                 CommentHandling = JsonCommentHandling.Skip,
                 AllowTrailingCommas = true,
             });
-            return (document, JsonLineMap.Build(bytes));
+            return (document, JsonLineMap.For(bytes));
         }
         catch (JsonException e)
         {
@@ -53,6 +53,10 @@ public static class JsonInput
             return null;
         }
     }
+
+    /// <summary>Puts the line on errors that were made without one (looking lines up only when something is wrong).</summary>
+    public static List<InputError> Locate(List<InputError> errors, JsonLineMap lines) =>
+        errors.ConvertAll(e => e.Line == 0 ? e with { Line = lines.LineOf(e.Item) } : e);
 
     private static string FirstSentence(string message)
     {

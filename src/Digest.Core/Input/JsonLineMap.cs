@@ -9,9 +9,10 @@ namespace Digest.Input;
 /// </summary>
 public sealed class JsonLineMap
 {
-    private readonly Dictionary<string, int> _lines;
+    private readonly byte[] _json;
+    private Dictionary<string, int>? _lines;
 
-    private JsonLineMap(Dictionary<string, int> lines) => _lines = lines;
+    private JsonLineMap(byte[] json) => _json = json;
 
     public static readonly JsonReaderOptions ReaderOptions = new()
     {
@@ -19,8 +20,13 @@ public sealed class JsonLineMap
         AllowTrailingCommas = true,
     };
 
-    /// <summary>Builds the map; the document must already be known to be valid JSON.</summary>
-    public static JsonLineMap Build(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The map of a document already known to be valid JSON. It is built on the first look-up: only a file
+    /// with an error needs it, and for a list of 100,000 readers it would hold hundreds of thousands of paths.
+    /// </summary>
+    public static JsonLineMap For(byte[] json) => new(json);
+
+    private static Dictionary<string, int> Build(ReadOnlySpan<byte> json)
     {
         var newlines = new List<int>();
         for (var i = 0; i < json.Length; i++)
@@ -52,12 +58,13 @@ public sealed class JsonLineMap
                     break;
             }
         }
-        return new JsonLineMap(lines);
+        return lines;
     }
 
     /// <summary>The line of the path, or of its nearest ancestor that exists (a missing field is reported at its object).</summary>
     public int LineOf(string path)
     {
+        _lines ??= Build(_json);
         while (true)
         {
             if (_lines.TryGetValue(path, out var line)) return line;

@@ -64,11 +64,11 @@ public static class SubscriberFile
             }
             if (JsonInput.Read<Entry>(element, file, item, lines, errors) is not { } entry) continue;
             var subscriber = Validate(entry.Email, entry.Name, entry.Categories,
-                new InputError(file, lines.LineOf($"{item}.email"), $"{item}.email", ""), item, errors, seen,
-                entry.TimeZone, new InputError(file, lines.LineOf($"{item}.timeZone"), $"{item}.timeZone", ""));
+                new InputError(file, 0, $"{item}.email", ""), item, errors, seen,
+                entry.TimeZone, new InputError(file, 0, $"{item}.timeZone", ""));
             if (subscriber is not null) result.Add(subscriber);
         }
-        if (errors.Count > 0) throw new InvalidInputException(errors);
+        if (errors.Count > 0) throw new InvalidInputException(JsonInput.Locate(errors, lines));
         return result;
     }
 
