@@ -22,6 +22,10 @@ public static class RunCommand
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker")
                 .LogInformation("Worker started; next edition at {Next:u}", next);
+            // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a
+            // week: give it back to the system once, so the idle worker stays small.
+            host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true));
             await host.RunAsync(token);
             return ExitCodes.Done;
         }
