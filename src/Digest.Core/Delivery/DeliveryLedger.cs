@@ -7,28 +7,30 @@ namespace Digest.Delivery;
 public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
 {
     /// <summary>
-    /// Stores the edition and one planned delivery per recipient in one transaction: either the edition
-    /// exists with its whole plan, or not at all.
+    /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
+    /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
+    /// last and is what makes the plan count: a plan cut short by a crash has no edition, and is cleared
+    /// before the edition is planned again.
     /// </summary>
     /// <returns>How many deliveries were planned in each state.</returns>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries)
     {
+        const int chunk = 5000;
         var now = clock.GetUtcNow().UtcDateTime;
         var counts = new Dictionary<DeliveryState, int>();
-        IEnumerable<Delivery> Counted()
+        var first = Delivery.FirstId(edition.Number);
+        var end = Delivery.EndId(edition.Number);
+        store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= first && d.Id < end));
+        foreach (var part in deliveries.Chunk(chunk))
         {
-            foreach (var d in deliveries)
+            foreach (var d in part)
             {
                 d.UpdatedAt = now;
                 counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
-                yield return d;
             }
+            store.InTransaction(() => store.Deliveries.InsertBulk(part));
         }
-        store.InTransaction(() =>
-        {
-            store.Editions.Upsert(edition);
-            store.Deliveries.InsertBulk(Counted());
-        });
+        store.Editions.Upsert(edition);
         return counts;
     }
 

@@ -13,37 +13,28 @@ namespace Digest.Tests.Bounces;
 /// reads them, and the assertions are on what an admin sees: the command's output, the suppression list,
 /// `status`, and which folder each report ended up in.
 /// </summary>
-public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<DovecotFixture>, IAsyncLifetime
+public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClassFixture<DovecotFixture>
 {
     private const string BounceAddress = "bounces@weekly-verdicts.example.com";
-    private readonly SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
     private string _user = "";
 
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _ws = new TestWorkspace(_sink);
-        _ws.Settings["Digest:Bounces:Address"] = BounceAddress;
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z", title: "Alpha vs Beta"));
+        Ws.Settings["Digest:Bounces:Address"] = BounceAddress;
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z", title: "Alpha vs Beta"));
         if (File.Exists(DovecotFixture.Binary))
         {
             var mailbox = dovecot.NewMailbox();
             _user = mailbox["Digest:Bounces:Imap:Username"]!;
-            foreach (var (key, value) in mailbox) _ws.Settings[key] = value;
+            foreach (var (key, value) in mailbox) Ws.Settings[key] = value;
         }
         return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
     }
 
     [RequiresDovecotFact]
     public async Task Hard_bounce_and_complaint_suppress_the_reader_soft_bounce_is_counted_and_every_report_is_moved()
     {
-        Assert.Equal(0, (await _ws.RunAsync("send-now")).ExitCode);
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
         var ada = Sent("ada@example.com");
         var grace = Sent("grace@example.com");
         var alan = Sent("alan@example.com");
@@ -56,7 +47,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
             Reports.DsnWithoutStatusCode(BounceAddress, "ada@example.com"),
             Reports.HumanReply(BounceAddress));
 
-        var result = await _ws.RunAsync("bounces");
+        var result = await Ws.RunAsync("bounces");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("6 read, 1 hard bounces, 1 soft bounces, 1 complaints, 2 suppressed, 3 unmatched, 0 seen before, 6 moved.", result.Output);
@@ -67,7 +58,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
         Assert.Contains("Status is missing or not a code", result.Output);
         Assert.Contains("not a delivery report: text/plain", result.Output);
 
-        var suppressions = (await _ws.RunAsync("suppressions")).Output;
+        var suppressions = (await Ws.RunAsync("suppressions")).Output;
         Assert.Contains("ada@example.com,HardBounce", suppressions);
         Assert.Contains("grace@example.com,Complaint", suppressions);
         Assert.DoesNotContain("alan@example.com", suppressions);
@@ -78,7 +69,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
         Assert.Equal(["Delivery failure (broken report)", "Returned mail: see transcript", "Re: Weekly AI Tool Verdicts #1"],
             await dovecot.SubjectsAsync(_user, "Digest/Unmatched"));
 
-        var status = await _ws.RunAsync("status");
+        var status = await Ws.RunAsync("status");
         Assert.Contains($"Bounce mailbox: imap 127.0.0.1:{dovecot.Port} INBOX", status.Output);
         Assert.Contains($"Return path: VERP {BounceAddress}", status.Output);
         Assert.Matches(@"#1\s+1\s+1\s+1", status.Output);
@@ -87,21 +78,21 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
     [RequiresDovecotFact]
     public async Task A_rerun_or_a_report_delivered_twice_counts_nothing_twice()
     {
-        Assert.Equal(0, (await _ws.RunAsync("send-now")).ExitCode);
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
         var alan = Sent("alan@example.com");
         var soft = Reports.Dsn(alan.From, "alan@example.com", "4.2.2", "452 4.2.2 Mailbox full", alan.Parse());
         await dovecot.AppendAsync(_user, soft);
-        var first = await _ws.RunAsync("bounces");
-        var again = await _ws.RunAsync("bounces");
+        var first = await Ws.RunAsync("bounces");
+        var again = await Ws.RunAsync("bounces");
         // The same report delivered into the mailbox a second time (a relay that retried, a restored backup).
         await dovecot.AppendAsync(_user, soft);
-        var duplicate = await _ws.RunAsync("bounces");
+        var duplicate = await Ws.RunAsync("bounces");
 
         Assert.Contains("1 read, 0 hard bounces, 1 soft bounces", first.Output);
         Assert.Contains("0 read,", again.Output);
         Assert.Contains("1 read, 0 hard bounces, 0 soft bounces, 0 complaints, 0 suppressed, 0 unmatched, 1 seen before, 1 moved.", duplicate.Output);
         Assert.Contains("seen before: SoftBounce for alan@example.com, edition 1; not counted again", duplicate.Output);
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         Assert.Single(services.GetRequiredService<BounceLedger>().ForAddress("alan@example.com"));
         Assert.Equal(2, (await dovecot.SubjectsAsync(_user, "Digest/Processed")).Count);
     }
@@ -114,15 +105,15 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
             Reports.Dsn(paths[(email, edition)], email, "4.2.2", "452 4.2.2 Mailbox full", original: null, subject: $"soft {email} #{edition}");
 
         await dovecot.AppendAsync(_user, Soft("grace@example.com", 1), Soft("grace@example.com", 2), Soft("alan@example.com", 1), Soft("alan@example.com", 3));
-        var twoEditions = await _ws.RunAsync("bounces");
+        var twoEditions = await Ws.RunAsync("bounces");
         await dovecot.AppendAsync(_user, Soft("grace@example.com", 3));
-        var threeEditions = await _ws.RunAsync("bounces");
+        var threeEditions = await Ws.RunAsync("bounces");
 
         Assert.Contains("SoftBounce for grace@example.com, edition 2 (4.2.2 smtp; 452 4.2.2 Mailbox full), matched by return path; 2 in a row", twoEditions.Output);
         Assert.Contains("SoftBounce for alan@example.com, edition 3 (4.2.2 smtp; 452 4.2.2 Mailbox full), matched by return path; 1 in a row", twoEditions.Output);
         Assert.Contains("0 suppressed", twoEditions.Output);
         Assert.Contains("SoftBounce for grace@example.com, edition 3 (4.2.2 smtp; 452 4.2.2 Mailbox full), matched by return path; suppressed", threeEditions.Output);
-        var suppressions = (await _ws.RunAsync("suppressions")).Output;
+        var suppressions = (await Ws.RunAsync("suppressions")).Output;
         Assert.Contains("grace@example.com,SoftBounces", suppressions);
         Assert.Contains("3 editions in a row bounced softly", suppressions);
         Assert.DoesNotContain("alan@example.com", suppressions);
@@ -136,7 +127,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
         var forged = genuine[..(genuine.IndexOf('@') - 4)] + "0000" + genuine[genuine.IndexOf('@')..];
         await dovecot.AppendAsync(_user, Reports.Dsn(forged, "ada@example.com", "5.1.1", "550 5.1.1 User unknown", original: null));
         var logs = new LogCapture();
-        using var services = _ws.Services(log: logs);
+        using var services = Ws.Services(log: logs);
 
         var run = await services.GetRequiredService<BounceReader>().ReadOnceAsync(CancellationToken.None);
 
@@ -152,7 +143,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
     {
         var paths = SeedEditions(1, "ada@example.com");
         await dovecot.AppendAsync(_user, Reports.Dsn(paths[("ada@example.com", 1)], "ada@example.com", "5.1.1", "550 5.1.1 User unknown", original: null));
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         var poller = ActivatorUtilities.CreateInstance<BouncePolling>(services);
 
         await poller.StartAsync(CancellationToken.None);
@@ -168,10 +159,10 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
     [RequiresDovecotFact]
     public async Task Without_an_unmatched_folder_an_unreadable_report_stays_in_the_inbox()
     {
-        _ws.Settings["Digest:Bounces:Imap:UnmatchedFolder"] = "";
+        Ws.Settings["Digest:Bounces:Imap:UnmatchedFolder"] = "";
         await dovecot.AppendAsync(_user, Reports.BrokenReport(BounceAddress));
 
-        var result = await _ws.RunAsync("bounces");
+        var result = await Ws.RunAsync("bounces");
 
         Assert.Contains("(left in place)", result.Output);
         Assert.Contains("1 unmatched, 0 seen before, 0 moved.", result.Output);
@@ -181,21 +172,21 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : IClassFixture<D
     [RequiresDovecotFact]
     public async Task A_wrong_password_is_reported_without_the_password()
     {
-        _ws.Settings["Digest:Bounces:Imap:Password"] = "not-the-password";
+        Ws.Settings["Digest:Bounces:Imap:Password"] = "not-the-password";
 
-        var result = await _ws.RunAsync("bounces");
+        var result = await Ws.RunAsync("bounces");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"cannot open the bounce mailbox imap 127.0.0.1:{dovecot.Port} INBOX as {_user}", result.Error);
         Assert.DoesNotContain("not-the-password", result.Error + result.Output);
     }
 
-    private ReceivedMessage Sent(string email) => Assert.Single(_sink.To(email));
+    private ReceivedMessage Sent(string email) => Assert.Single(Sink.To(email));
 
     /// <summary>Editions 1..n, each sent to the readers, as the ledger records them; returns each delivery's VERP return path.</summary>
     private Dictionary<(string, int), string> SeedEditions(int editions, params string[] readers)
     {
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         var ledger = services.GetRequiredService<DeliveryLedger>();
         var builder = services.GetRequiredService<MessageBuilder>();
         var returnPaths = services.GetRequiredService<ReturnPaths>();

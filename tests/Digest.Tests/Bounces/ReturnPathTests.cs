@@ -7,38 +7,22 @@ using MimeKit;
 namespace Digest.Tests.Bounces;
 
 /// <summary>The VERP return path on the SMTP wire, and the settings it needs.</summary>
-public sealed class ReturnPathTests : IAsyncLifetime
+public sealed class ReturnPathTests() : SinkTest(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"))
 {
-    private readonly SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
-
-    public Task InitializeAsync()
-    {
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
-    }
-
     [Fact]
     public async Task With_a_bounce_address_each_message_has_a_signed_envelope_sender_naming_its_delivery_and_the_same_message_id()
     {
-        _ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
+        Ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         var returnPaths = services.GetRequiredService<ReturnPaths>();
         var ledger = services.GetRequiredService<Digest.Delivery.DeliveryLedger>();
         foreach (var email in new[] { "ada@example.com", "grace@example.com", "alan@example.com" })
         {
-            var received = Assert.Single(_sink.To(email));
+            var received = Assert.Single(Sink.To(email));
             var delivery = ledger.Find(1, email)!;
             Assert.Matches("^bounces\\+1-[0-9]+-[0-9a-f]{20}@weekly-verdicts\\.example\\.com$", received.From);
             Assert.Equal(delivery.Id, returnPaths.DeliveryIdOf(received.From));
@@ -50,22 +34,22 @@ public sealed class ReturnPathTests : IAsyncLifetime
             // The receiving server writes Return-Path on delivery; the sender must not.
             Assert.Null(message.Headers[HeaderId.ReturnPath]);
         }
-        Assert.Equal(3, _sink.Messages.Select(m => m.From).Distinct().Count());
+        Assert.Equal(3, Sink.Messages.Select(m => m.From).Distinct().Count());
     }
 
     [Fact]
     public async Task Without_a_bounce_address_the_envelope_sender_is_the_plain_sender()
     {
-        Assert.Equal(0, (await _ws.RunAsync("send-now")).ExitCode);
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
 
-        Assert.All(_sink.Messages, m => Assert.Equal("digest@weekly-verdicts.example.com", m.From));
+        Assert.All(Sink.Messages, m => Assert.Equal("digest@weekly-verdicts.example.com", m.From));
     }
 
     [Fact]
     public void A_return_path_with_an_altered_token_or_another_delivery_number_is_not_recognised()
     {
-        _ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
-        using var services = _ws.Services();
+        Ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
+        using var services = Ws.Services();
         var returnPaths = services.GetRequiredService<ReturnPaths>();
         var genuine = returnPaths.For(Digest.Delivery.Delivery.IdFor(4, 7))!.Address;
         var mac = genuine[(genuine.LastIndexOf('-', genuine.IndexOf('@')) + 1)..genuine.IndexOf('@')];
@@ -80,10 +64,10 @@ public sealed class ReturnPathTests : IAsyncLifetime
     [Fact]
     public async Task A_bounce_address_without_a_signing_key_stops_start_up_with_a_message_naming_both_keys()
     {
-        _ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
-        _ws.Settings["Digest:Unsubscribe:Key"] = null;
+        Ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
+        Ws.Settings["Digest:Unsubscribe:Key"] = null;
 
-        var result = await _ws.RunAsync("status");
+        var result = await Ws.RunAsync("status");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Digest:Bounces:Address is set, so Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set too", result.Error);
@@ -92,11 +76,11 @@ public sealed class ReturnPathTests : IAsyncLifetime
     [Fact]
     public async Task A_clear_text_bounce_mailbox_off_this_machine_is_refused_and_the_bad_settings_are_named()
     {
-        _ws.Settings["Digest:Bounces:Imap:Host"] = "imap.example.com";
-        _ws.Settings["Digest:Bounces:Imap:Security"] = "None";
-        _ws.Settings["Digest:Bounces:Imap:PollInterval"] = "00:00:01";
+        Ws.Settings["Digest:Bounces:Imap:Host"] = "imap.example.com";
+        Ws.Settings["Digest:Bounces:Imap:Security"] = "None";
+        Ws.Settings["Digest:Bounces:Imap:PollInterval"] = "00:00:01";
 
-        var result = await _ws.RunAsync("bounces");
+        var result = await Ws.RunAsync("bounces");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Digest:Bounces:Imap:Security is None but Digest:Bounces:Imap:Host \"imap.example.com\" is not a loopback address", result.Error);
@@ -107,7 +91,7 @@ public sealed class ReturnPathTests : IAsyncLifetime
     [Fact]
     public async Task The_bounces_command_without_a_mailbox_says_which_setting_to_set()
     {
-        var result = await _ws.RunAsync("bounces");
+        var result = await Ws.RunAsync("bounces");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("set Digest:Bounces:Imap:Host", result.Error);

@@ -4,152 +4,136 @@ using Digest.Tests.Support;
 namespace Digest.Tests.Delivery;
 
 /// <summary>How each kind of SMTP trouble is classified and what the reader and the admin see.</summary>
-public sealed class SmtpFaultTests : IAsyncLifetime
+public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"))
 {
-    private readonly SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
-
-    public Task InitializeAsync()
-    {
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
-    }
-
     [Fact]
     public async Task A_soft_reject_is_retried_within_the_run_and_then_delivered()
     {
-        _sink.SoftReject("grace@example.com", 2);
+        Sink.SoftReject("grace@example.com", 2);
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Single(_sink.To("grace@example.com"));
-        Assert.Equal(3, _sink.Messages.Count);
+        Assert.Single(Sink.To("grace@example.com"));
+        Assert.Equal(3, Sink.Messages.Count);
     }
 
     [Fact]
     public async Task A_reader_still_soft_rejected_after_the_retries_is_deferred_and_sent_on_the_next_run()
     {
-        _sink.SoftReject("grace@example.com", 100);
-        _ws.Settings["Digest:Delivery:Retries"] = "2";
+        Sink.SoftReject("grace@example.com", 100);
+        Ws.Settings["Digest:Delivery:Retries"] = "2";
 
-        var first = await _ws.RunAsync("send-now");
-        var status = await _ws.RunAsync("status");
-        _sink.SoftReject("grace@example.com", 0);
-        var second = await _ws.RunAsync("send-now");
+        var first = await Ws.RunAsync("send-now");
+        var status = await Ws.RunAsync("status");
+        Sink.SoftReject("grace@example.com", 0);
+        var second = await Ws.RunAsync("send-now");
 
         Assert.Equal(3, first.ExitCode);
         Assert.Contains("2 sent, 1 deferred", first.Output);
         Assert.Contains("unfinished", status.Output);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("Edition 1: 3 sent, 0 deferred", second.Output);
-        Assert.Single(_sink.To("grace@example.com"));
-        Assert.Single(_sink.To("ada@example.com"));
+        Assert.Single(Sink.To("grace@example.com"));
+        Assert.Single(Sink.To("ada@example.com"));
     }
 
     [Fact]
     public async Task A_reader_deferred_in_more_runs_than_allowed_is_given_up_so_the_edition_completes()
     {
-        _sink.SoftReject("grace@example.com", 1000);
-        _ws.Settings["Digest:Delivery:Retries"] = "0";
-        _ws.Settings["Digest:Delivery:MaxRuns"] = "2";
+        Sink.SoftReject("grace@example.com", 1000);
+        Ws.Settings["Digest:Delivery:Retries"] = "0";
+        Ws.Settings["Digest:Delivery:MaxRuns"] = "2";
 
-        Assert.Equal(3, (await _ws.RunAsync("send-now")).ExitCode);
-        var second = await _ws.RunAsync("send-now");
+        Assert.Equal(3, (await Ws.RunAsync("send-now")).ExitCode);
+        var second = await Ws.RunAsync("send-now");
 
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("2 sent, 0 deferred, 0 bounced, 0 skipped, 1 failed", second.Output);
-        Assert.Contains("complete", (await _ws.RunAsync("status")).Output);
+        Assert.Contains("complete", (await Ws.RunAsync("status")).Output);
     }
 
     [Fact]
     public async Task A_hard_bounce_suppresses_that_reader_and_the_rest_of_the_edition_goes_on()
     {
-        _sink.HardReject.Add("grace@example.com");
+        Sink.HardReject.Add("grace@example.com");
 
-        var result = await _ws.RunAsync("send-now");
-        var suppressions = await _ws.RunAsync("suppressions");
+        var result = await Ws.RunAsync("send-now");
+        var suppressions = await Ws.RunAsync("suppressions");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("2 sent, 0 deferred, 1 bounced", result.Output);
-        Assert.Empty(_sink.To("grace@example.com"));
-        Assert.Single(_sink.To("alan@example.com"));
+        Assert.Empty(Sink.To("grace@example.com"));
+        Assert.Single(Sink.To("alan@example.com"));
         Assert.Contains("grace@example.com,HardBounce", suppressions.Output);
         Assert.Contains("550 5.1.1", suppressions.Output);
 
         // The next edition does not even try the bounced address.
-        _sink.HardReject.Clear();
-        _ws.WriteComparisons("next.json", Samples.Comparison("next-week", DateTime.UtcNow.ToString("O")));
-        var next = await _ws.RunAsync("send-now");
+        Sink.HardReject.Clear();
+        Ws.WriteComparisons("next.json", Samples.Comparison("next-week", DateTime.UtcNow.ToString("O")));
+        var next = await Ws.RunAsync("send-now");
         Assert.Contains("Edition 2: 2 sent, 0 deferred, 0 bounced, 1 skipped", next.Output);
-        Assert.Empty(_sink.To("grace@example.com"));
+        Assert.Empty(Sink.To("grace@example.com"));
     }
 
     [Fact]
     public async Task A_dropped_connection_is_reopened_and_every_reader_gets_exactly_one_message()
     {
-        _ws.WriteSubscribers(Enumerable.Range(0, 30).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
-        _ws.Settings["Digest:Smtp:Connections"] = "1";
-        _sink.DropAfterMessages = 10;
+        Ws.WriteSubscribers(Enumerable.Range(0, 30).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
+        Ws.Settings["Digest:Smtp:Connections"] = "1";
+        Sink.DropAfterMessages = 10;
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(30, _sink.Messages.Count);
-        Assert.Equal(30, _sink.Messages.Select(m => m.Recipients.Single()).Distinct().Count());
-        Assert.Equal(2, _sink.Connections);
+        Assert.Equal(30, Sink.Messages.Count);
+        Assert.Equal(30, Sink.Messages.Select(m => m.Recipients.Single()).Distinct().Count());
+        Assert.Equal(2, Sink.Connections);
     }
 
     [Fact]
     public async Task A_stalled_server_times_out_and_cannot_hang_the_run()
     {
-        _sink.Stall.Add("grace@example.com");
-        _ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
-        _ws.Settings["Digest:Delivery:Retries"] = "1";
+        Sink.Stall.Add("grace@example.com");
+        Ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
+        Ws.Settings["Digest:Delivery:Retries"] = "1";
 
-        var run = _ws.RunAsync("send-now");
+        var run = Ws.RunAsync("send-now");
         var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
 
         Assert.Same(run, finished);
         var result = await run;
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("1 deferred", result.Output);
-        Assert.Single(_sink.To("ada@example.com"));
+        Assert.Single(Sink.To("ada@example.com"));
     }
 
     [Fact]
     public async Task A_server_that_refuses_everyone_stops_the_edition_and_nothing_is_marked_sent()
     {
-        _sink.RejectSender = "550 5.7.1 relaying denied for this sender";
+        Sink.RejectSender = "550 5.7.1 relaying denied for this sender";
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("Stopped early: 550 5.7.1 relaying denied", result.Error);
         Assert.Contains("0 sent", result.Output);
-        Assert.Empty(_sink.Messages);
-        Assert.Contains("unfinished", (await _ws.RunAsync("status")).Output);
+        Assert.Empty(Sink.Messages);
+        Assert.Contains("unfinished", (await Ws.RunAsync("status")).Output);
 
         // Once the server accepts again, the next run finishes the same edition.
-        _sink.RejectSender = null;
-        var again = await _ws.RunAsync("send-now");
+        Sink.RejectSender = null;
+        var again = await Ws.RunAsync("send-now");
         Assert.Contains("Edition 1: 3 sent", again.Output);
     }
 
     [Fact]
     public async Task A_server_that_is_down_stops_the_edition_with_a_clear_error()
     {
-        _ws.Settings["Digest:Smtp:Port"] = SmtpSink.FreePort().ToString();
-        _ws.Settings["Digest:Delivery:Retries"] = "1";
+        Ws.Settings["Digest:Smtp:Port"] = SmtpSink.FreePort().ToString();
+        Ws.Settings["Digest:Delivery:Retries"] = "1";
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("Stopped early: cannot connect to 127.0.0.1:", result.Error);
@@ -159,13 +143,13 @@ public sealed class SmtpFaultTests : IAsyncLifetime
     [Fact]
     public async Task The_rate_limit_spreads_messages_over_time()
     {
-        _ws.WriteSubscribers(Enumerable.Range(0, 12).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
-        _ws.Settings["Digest:Smtp:MaxPerSecond"] = "10";
+        Ws.WriteSubscribers(Enumerable.Range(0, 12).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
+        Ws.Settings["Digest:Smtp:MaxPerSecond"] = "10";
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var times = _sink.Messages.Select(m => m.At).Order().ToList();
+        var times = Sink.Messages.Select(m => m.At).Order().ToList();
         // 12 messages at 10 a second cannot arrive within less than about a second.
         Assert.True(times[^1] - times[0] >= TimeSpan.FromMilliseconds(800), $"spread {(times[^1] - times[0]).TotalMilliseconds} ms");
     }

@@ -5,17 +5,17 @@ namespace Digest.Tests.Rendering;
 /// <summary>Rendering with the real templates of templates/, seen through `preview` as an admin sees it.</summary>
 public sealed class RenderingTests : IDisposable
 {
-    private readonly TestWorkspace _ws = new();
+    private readonly TestWorkspace Ws = new();
 
-    public void Dispose() => _ws.Dispose();
+    public void Dispose() => Ws.Dispose();
 
     [Fact]
     public async Task Hostile_content_in_a_quote_stays_text_in_the_html()
     {
-        _ws.WriteComparisons("hostile.json", Samples.Comparison("hostile", "2026-11-20T10:00:00Z",
+        Ws.WriteComparisons("hostile.json", Samples.Comparison("hostile", "2026-11-20T10:00:00Z",
             quote: "<script>alert('x')</script> & <b>bold</b> \"claims\""));
 
-        var result = await _ws.RunAsync("preview");
+        var result = await Ws.RunAsync("preview");
 
         Assert.Equal(0, result.ExitCode);
         Assert.DoesNotContain("<script>", result.Output);
@@ -26,10 +26,10 @@ public sealed class RenderingTests : IDisposable
     [Fact]
     public async Task The_text_part_carries_the_content_wrapped_to_at_most_78_columns()
     {
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z",
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z",
             quote: string.Join(' ', Enumerable.Repeat("A long considered opinion about developer experience.", 12))));
 
-        var result = await _ws.RunAsync("preview", "--text");
+        var result = await Ws.RunAsync("preview", "--text");
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Output.Split('\n');
@@ -44,9 +44,9 @@ public sealed class RenderingTests : IDisposable
     [Fact]
     public async Task In_the_text_part_a_long_tool_line_continues_indented_under_its_bullet()
     {
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
 
-        var result = await _ws.RunAsync("preview", "--text");
+        var result = await Ws.RunAsync("preview", "--text");
 
         var lines = result.Output.Replace("\r", "").Split('\n');
         var bullet = Array.FindIndex(lines, l => l.StartsWith("* alpha-vs-beta-alpha (Developer Tools):", StringComparison.Ordinal));
@@ -57,10 +57,10 @@ public sealed class RenderingTests : IDisposable
     [Fact]
     public async Task The_html_is_a_600px_table_layout_with_a_preheader_and_the_readers_own_unsubscribe_link()
     {
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
 
-        var ada = await _ws.RunAsync("preview", "--subscriber", "ada@example.com");
-        var grace = await _ws.RunAsync("preview", "--subscriber", "grace@example.com");
+        var ada = await Ws.RunAsync("preview", "--subscriber", "ada@example.com");
+        var grace = await Ws.RunAsync("preview", "--subscriber", "grace@example.com");
 
         Assert.Equal(0, ada.ExitCode);
         Assert.Contains("width=\"600\"", ada.Output);
@@ -76,9 +76,9 @@ public sealed class RenderingTests : IDisposable
     [Fact]
     public async Task A_subscriber_not_in_the_file_cannot_be_previewed()
     {
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
 
-        var result = await _ws.RunAsync("preview", "--subscriber", "nobody@example.com");
+        var result = await Ws.RunAsync("preview", "--subscriber", "nobody@example.com");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("nobody@example.com is not in the subscriber file", result.Error);
@@ -87,67 +87,53 @@ public sealed class RenderingTests : IDisposable
     [Fact]
     public async Task Preview_writes_a_file_and_records_nothing()
     {
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        var file = Path.Combine(_ws.Root, "preview.html");
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        var file = Path.Combine(Ws.Root, "preview.html");
 
-        var result = await _ws.RunAsync("preview", "--out", file);
-        var status = await _ws.RunAsync("status");
+        var result = await Ws.RunAsync("preview", "--out", file);
+        var status = await Ws.RunAsync("status");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("<!DOCTYPE html>", File.ReadAllText(file));
         Assert.DoesNotContain("#1", status.Output);
-        Assert.Empty(_ws.OutboxFiles(1));
+        Assert.Empty(Ws.OutboxFiles(1));
     }
 }
 
-public sealed class PersonalRenderingTests : IAsyncLifetime
+public sealed class PersonalRenderingTests : SinkTest
 {
-    private readonly Sink.SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
-
-    public Task InitializeAsync()
-    {
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        _ws.WriteSubscribers(("ada@example.com", "Ada Lovelace"), ("grace@example.com", "Grace <Hopper> & Co"), ("alan@example.com", null));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
-    }
+    public PersonalRenderingTests() : base(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z")) =>
+        Ws.WriteSubscribers(("ada@example.com", "Ada Lovelace"), ("grace@example.com", "Grace <Hopper> & Co"), ("alan@example.com", null));
 
     [Fact]
     public async Task Every_reader_gets_the_same_message_a_full_render_for_them_gives()
     {
-        var sent = await _ws.RunAsync("send-now");
+        var sent = await Ws.RunAsync("send-now");
 
         Assert.True(sent.ExitCode == 0, sent.ToString());
         foreach (var email in new[] { "ada@example.com", "grace@example.com", "alan@example.com" })
         {
-            var message = Assert.Single(_sink.To(email)).Parse();
-            var html = await _ws.RunAsync("preview", "--edition", "1", "--subscriber", email);
-            var text = await _ws.RunAsync("preview", "--edition", "1", "--subscriber", email, "--text");
+            var message = Assert.Single(Sink.To(email)).Parse();
+            var html = await Ws.RunAsync("preview", "--edition", "1", "--subscriber", email);
+            var text = await Ws.RunAsync("preview", "--edition", "1", "--subscriber", email, "--text");
             Assert.Equal(html.Output, message.HtmlBody);
             Assert.Equal(text.Output, message.TextBody);
         }
-        Assert.Contains("Hi Grace,", _sink.To("grace@example.com")[0].Parse().TextBody);
-        Assert.Contains("grace@example.com is on the list", _sink.To("grace@example.com")[0].Parse().HtmlBody);
+        Assert.Contains("Hi Grace,", Sink.To("grace@example.com")[0].Parse().TextBody);
+        Assert.Contains("grace@example.com is on the list", Sink.To("grace@example.com")[0].Parse().HtmlBody);
     }
 
     [Fact]
     public async Task A_template_that_filters_a_reader_value_still_renders_each_reader_right()
     {
-        var html = Path.Combine(_ws.TemplatesPath, "digest.html.liquid");
+        var html = Path.Combine(Ws.TemplatesPath, "digest.html.liquid");
         File.WriteAllText(html, File.ReadAllText(html).Replace("<body", "<p>{{ reader.greeting | upcase }}</p><body"));
 
-        var sent = await _ws.RunAsync("send-now");
+        var sent = await Ws.RunAsync("send-now");
 
         Assert.True(sent.ExitCode == 0, sent.ToString());
-        Assert.Contains("<p>ADA</p>", _sink.To("ada@example.com")[0].Parse().HtmlBody);
-        Assert.Contains("<p>GRACE</p>", _sink.To("grace@example.com")[0].Parse().HtmlBody);
-        Assert.Contains("<p>THERE</p>", _sink.To("alan@example.com")[0].Parse().HtmlBody);
+        Assert.Contains("<p>ADA</p>", Sink.To("ada@example.com")[0].Parse().HtmlBody);
+        Assert.Contains("<p>GRACE</p>", Sink.To("grace@example.com")[0].Parse().HtmlBody);
+        Assert.Contains("<p>THERE</p>", Sink.To("alan@example.com")[0].Parse().HtmlBody);
     }
 }

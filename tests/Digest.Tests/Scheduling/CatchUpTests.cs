@@ -6,29 +6,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Digest.Tests.Scheduling;
 
 [Collection(InProcessWorkers.Name)]
-public sealed class CatchUpTests : IAsyncLifetime
+public sealed class CatchUpTests : SinkTest
 {
-    private readonly SmtpSink _sink = new();
-    private TestWorkspace _ws = null!;
-
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", DateTime.UtcNow.AddDays(-1).ToString("O")));
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", DateTime.UtcNow.AddDays(-1).ToString("O")));
         // Daily at 00:00 UTC: the latest scheduled run is always earlier today, never during the test.
-        _ws.Settings["Digest:Schedule:Cron"] = "0 0 0 * * ?";
+        Ws.Settings["Digest:Schedule:Cron"] = "0 0 0 * * ?";
         return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sink.DisposeAsync();
-        _ws.Dispose();
     }
 
     private void ScheduleLastFiredAt(DateTime at)
     {
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         services.GetRequiredService<DigestStore>().Schedule.Upsert(new ScheduleRecord { LastFireAt = at });
     }
 
@@ -36,7 +26,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     {
         using var stop = new CancellationTokenSource(time);
         var output = new StringWriter();
-        return await Worker.Cli.DigestCli.RunAsync(["run"], output, output, _ws.Settings, stop.Token);
+        return await Worker.Cli.DigestCli.RunAsync(["run"], output, output, Ws.Settings, stop.Token);
     }
 
     [Fact]
@@ -48,10 +38,10 @@ public sealed class CatchUpTests : IAsyncLifetime
         Assert.Equal(0, await RunWorkerForAsync(TimeSpan.FromSeconds(4)));
         Assert.Equal(0, await RunWorkerForAsync(TimeSpan.FromSeconds(2)));
 
-        Assert.Equal(3, _sink.Messages.Count);
-        Assert.Equal(3, _sink.Messages.Select(m => m.Recipients.Single()).Distinct().Count());
-        Assert.Contains("#1", (await _ws.RunAsync("status")).Output);
-        Assert.DoesNotContain("#2", (await _ws.RunAsync("status")).Output);
+        Assert.Equal(3, Sink.Messages.Count);
+        Assert.Equal(3, Sink.Messages.Select(m => m.Recipients.Single()).Distinct().Count());
+        Assert.Contains("#1", (await Ws.RunAsync("status")).Output);
+        Assert.DoesNotContain("#2", (await Ws.RunAsync("status")).Output);
     }
 
     [Fact]
@@ -59,6 +49,6 @@ public sealed class CatchUpTests : IAsyncLifetime
     {
         Assert.Equal(0, await RunWorkerForAsync(TimeSpan.FromSeconds(3)));
 
-        Assert.Empty(_sink.Messages);
+        Assert.Empty(Sink.Messages);
     }
 }
