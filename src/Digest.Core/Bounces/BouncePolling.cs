@@ -37,18 +37,6 @@ public sealed class BouncePolling(BounceReader reader, IOptions<DigestOptions> o
                 log.LogError(e, "Bounce mailbox poll failed; trying again in {Interval}", interval);
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await timer.NextTickAsync(stoppingToken));
     }
 }

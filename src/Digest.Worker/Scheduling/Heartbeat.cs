@@ -30,18 +30,6 @@ public sealed class Heartbeat(ISchedulerFactory schedulers, IOptions<DigestOptio
                 log.LogWarning("Cannot write the heartbeat {Path}: {Reason}", health.HeartbeatPath, e.Message);
             }
         }
-        while (await NextTickAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await timer.NextTickAsync(stoppingToken));
     }
 }

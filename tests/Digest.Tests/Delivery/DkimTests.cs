@@ -8,25 +8,20 @@ using Org.BouncyCastle.Crypto;
 namespace Digest.Tests.Delivery;
 
 /// <summary>DKIM signing, checked on the bytes that reached the SMTP sink with MimeKit's own verifier.</summary>
-public sealed class DkimTests : IAsyncLifetime
+public sealed class DkimTests : SinkTest
 {
-    private readonly SinkWorkspace _mail = new(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
     private readonly RSA _key = RSA.Create(2048);
-    private SmtpSink Sink => _mail.Sink;
-    private TestWorkspace Ws => _mail.Workspace;
 
-    public DkimTests()
+    public DkimTests() : base(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"))
     {
         Ws.Settings["Digest:Dkim:Domain"] = "weekly-verdicts.example.com";
         Ws.Settings["Digest:Dkim:Selector"] = "digest2026";
         Ws.Settings["Digest:Dkim:KeyFile"] = Ws.WriteFile("dkim.pem", _key.ExportRSAPrivateKeyPem());
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _mail.DisposeAsync();
+        await base.DisposeAsync();
         _key.Dispose();
     }
 

@@ -10,14 +10,11 @@ namespace Digest.Tests.Http;
 /// the links in the mails that reached the SMTP sink; the next edition is then sent by `send-now` on the same store.
 /// </summary>
 [Collection(InProcessWorkers.Name)]
-public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
+public sealed partial class UnsubscribeListenerTests() : SinkTest(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"))
 {
-    private readonly SinkWorkspace _mail = new(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
     private DateTime _firstSentAt;
-    private SmtpSink Sink => _mail.Sink;
-    private TestWorkspace Ws => _mail.Workspace;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         // Not the default path: the route must follow the path of Digest:Unsubscribe:BaseUrl.
         RunningWorker.Configure(Ws, "/list/unsubscribe");
@@ -25,8 +22,6 @@ public sealed partial class UnsubscribeListenerTests : IAsyncLifetime
         Assert.True(first.ExitCode == 0, first.ToString());
         _firstSentAt = DateTime.UtcNow;
     }
-
-    public Task DisposeAsync() => _mail.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_one_click_POST_unsubscribes_and_the_next_edition_skips_that_reader()

@@ -4,23 +4,17 @@ using Digest.Tests.Support;
 namespace Digest.Tests.Subscribers;
 
 /// <summary>A subscriber list exported from a spreadsheet as CSV, chosen by the .csv extension.</summary>
-public sealed class SubscriberCsvTests : IAsyncLifetime
+public sealed class SubscriberCsvTests : SinkTest
 {
-    private readonly SinkWorkspace _mail = new(
-        Samples.Comparison("tools-one", "2026-11-20T10:00:00Z", category: "Developer Tools", title: "Tools One"),
-        Samples.Comparison("audio-one", "2026-11-21T10:00:00Z", category: "Audio", title: "Audio One"));
     private readonly string _csv;
-    private SmtpSink Sink => _mail.Sink;
-    private TestWorkspace Ws => _mail.Workspace;
 
-    public SubscriberCsvTests()
+    public SubscriberCsvTests() : base(
+        Samples.Comparison("tools-one", "2026-11-20T10:00:00Z", category: "Developer Tools", title: "Tools One"),
+        Samples.Comparison("audio-one", "2026-11-21T10:00:00Z", category: "Audio", title: "Audio One"))
     {
         _csv = Path.Combine(Ws.Root, "subscribers.csv");
         Ws.Settings["Digest:Subscribers:Path"] = _csv;
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => _mail.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_csv_list_with_quoted_commas_and_categories_is_delivered_by_preference()

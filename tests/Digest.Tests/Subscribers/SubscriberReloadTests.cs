@@ -7,15 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace Digest.Tests.Subscribers;
 
 /// <summary>Edits to the subscriber file while the worker runs: picked up without a restart, refused whole when broken.</summary>
-public sealed class SubscriberReloadTests : IAsyncLifetime
+public sealed class SubscriberReloadTests() : SinkTest(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"))
 {
-    private readonly SinkWorkspace _mail = new(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
     private readonly LogCapture _log = new();
-    private SmtpSink Sink => _mail.Sink;
-    private TestWorkspace Ws => _mail.Workspace;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => _mail.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_half_written_subscriber_file_keeps_the_last_good_list_for_the_next_edition()

@@ -5,15 +5,8 @@ using Digest.Tests.Support;
 namespace Digest.Tests.Subscribers;
 
 /// <summary>`unsubscribe`, `resubscribe` and `suppressions`: the suppression list wins over the subscriber file.</summary>
-public sealed class SuppressionCommandTests : IAsyncLifetime
+public sealed class SuppressionCommandTests() : SinkTest(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"))
 {
-    private readonly SinkWorkspace _mail = new(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-    private SmtpSink Sink => _mail.Sink;
-    private TestWorkspace Ws => _mail.Workspace;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => _mail.DisposeAsync().AsTask();
-
     [Fact]
     public async Task An_address_the_admin_unsubscribed_gets_nothing_though_it_is_still_in_the_file()
     {
