@@ -33,15 +33,21 @@ public sealed class PersonalTemplate
     }
 
     /// <summary>Renders <paramref name="edition"/> once with slots; null when the templates cannot be filled slot by slot.</summary>
+    /// <remarks>
+    /// Checked against full renders for the first real reader and for a reader with no name (the marker
+    /// reader has every value, so a test like <c>{% if reader.name %}</c> would otherwise go unnoticed).
+    /// </remarks>
     public static async Task<PersonalTemplate?> CreateAsync(DigestRenderer renderer, EditionView edition, ReaderView sample)
     {
         var template = new PersonalTemplate(await renderer.RenderAsync(edition, Markers));
-        var full = await renderer.RenderAsync(edition, sample);
-        var filled = template.Fill(sample);
-        var same = filled.Subject == full.Subject
-                   && filled.Text.AsString() == ForWire(full.Text)
-                   && filled.Html.AsString() == HtmlForWire(full.Html);
-        return same ? template : null;
+        foreach (var reader in new[] { sample, sample with { Name = null, Greeting = "there" } })
+        {
+            var full = await renderer.RenderAsync(edition, reader);
+            var filled = template.Fill(reader);
+            if (filled.Subject != full.Subject || filled.Text.AsString() != ForWire(full.Text) || filled.Html.AsString() != HtmlForWire(full.Html))
+                return null;
+        }
+        return template;
     }
 
     public PersonalMessage Fill(ReaderView reader)

@@ -124,6 +124,19 @@ public sealed class PersonalRenderingTests : SinkTest
     }
 
     [Fact]
+    public async Task A_template_that_tests_whether_a_reader_has_a_name_still_renders_each_reader_right()
+    {
+        var text = Path.Combine(Ws.TemplatesPath, "digest.txt.liquid");
+        File.WriteAllText(text, "{% if reader.name %}Dear {{ reader.name }}{% else %}Dear reader{% endif %}\n" + File.ReadAllText(text));
+
+        var sent = await Ws.RunAsync("send-now");
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.StartsWith("Dear Ada Lovelace", Sink.To("ada@example.com")[0].Parse().TextBody);
+        Assert.StartsWith("Dear reader", Sink.To("alan@example.com")[0].Parse().TextBody);
+    }
+
+    [Fact]
     public async Task A_template_that_filters_a_reader_value_still_renders_each_reader_right()
     {
         var html = Path.Combine(Ws.TemplatesPath, "digest.html.liquid");
