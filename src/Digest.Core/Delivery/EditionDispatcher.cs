@@ -44,7 +44,6 @@ public sealed class EditionDispatcher(
         var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        EnoughThreadsFor(relays.All.Sum(r => r.Connections));
         await using (var writer = new LedgerWriter(ledger, journal))
         {
             var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue, halt.Token);
@@ -57,17 +56,6 @@ public sealed class EditionDispatcher(
         }
         foreach (var limiter in limiters) limiter?.Dispose();
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
-    }
-
-    /// <summary>
-    /// Each connection holds a pool thread while a message goes out (SmtpTransport sends synchronously, for
-    /// CPU): raise the pool's minimum so the ledger writer and the feed never wait for the pool to grow.
-    /// </summary>
-    private static void EnoughThreadsFor(int connections)
-    {
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        var needed = connections + Environment.ProcessorCount + 2;
-        if (workers < needed) ThreadPool.SetMinThreads(needed, completionPorts);
     }
 
     private async Task FeedAsync(int edition, DateTime dueBy, Channel<Delivery> queue, CancellationToken halt)

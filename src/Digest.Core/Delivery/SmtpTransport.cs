@@ -20,29 +20,16 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
         private readonly SmtpClient _client = new() { Timeout = (int)options.Timeout.TotalMilliseconds };
-        private Socket? _socket;
-        private volatile bool _stalled;
 
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
             if (!_client.IsConnected) await ConnectAsync(cancellationToken);
-            _stalled = false;
-            // A blocking send is not interrupted by a token, and MailKit's own timeout did not fire on a server
-            // that stopped answering after DATA: close the socket under it, so a stalled server cannot hang the run.
-            using var watchdog = new Timer(_ =>
-            {
-                _stalled = true;
-                _socket?.Close(0);
-            }, null, options.Timeout, Timeout.InfiniteTimeSpan);
-            using var stop = cancellationToken.Register(() => _socket?.Close(0));
             try
             {
                 // A VERP return path, when the builder set one, is the envelope sender (MAIL FROM).
-                // Synchronous on purpose: MimeKit's async write path costs a state machine per buffer of every
-                // message, several times the CPU of the blocking one; each connection owns its thread while it sends.
                 if (Envelope.SenderOf(message) is { } sender)
-                    return _client.Send(Envelope.WireFormat, message, sender, Envelope.RecipientsOf(message), cancellationToken);
-                return _client.Send(message, cancellationToken);
+                    return await _client.SendAsync(Envelope.WireFormat, message, sender, Envelope.RecipientsOf(message), cancellationToken);
+                return await _client.SendAsync(message, cancellationToken);
             }
             catch (SmtpCommandException e)
             {
@@ -53,25 +40,16 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
                 // A 5xx to MAIL FROM or to the message itself is not about this reader: the server refuses us.
                 throw new DeliveryException(DeliveryFailure.Fatal, $"{(int)e.StatusCode} {e.Message}", e);
             }
-            catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or TimeoutException
-                                          or ServiceNotConnectedException or ObjectDisposedException)
+            catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or TimeoutException or ServiceNotConnectedException)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                throw Transient(e, e is TimeoutException || _stalled ? $"timed out after {options.Timeout.TotalSeconds:0}s" : $"connection lost: {e.Message}");
+                throw Transient(e, e is TimeoutException ? $"timed out after {options.Timeout.TotalSeconds:0}s" : $"connection lost: {e.Message}");
             }
         }
 
         private DeliveryException Transient(Exception e, string reply)
         {
             // After a 421, a drop or a timeout the session is in an unknown state: start a new one next time.
-            try
-            {
-                if (_client.IsConnected) _client.Disconnect(false);
-            }
-            catch (Exception closing) when (closing is IOException or SocketException or ObjectDisposedException or SmtpProtocolException)
-            {
-                // Already broken: the next send opens a new connection either way.
-            }
+            if (_client.IsConnected) _client.Disconnect(false);
             return new DeliveryException(DeliveryFailure.Transient, reply, e);
         }
 
@@ -81,7 +59,6 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             // Nagle's algorithm holds the last small write of each message until the server's delayed ACK
             // (about 40 ms a message); a socket with NoDelay sends at once (MailKit issue #1408).
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            _socket = socket;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
