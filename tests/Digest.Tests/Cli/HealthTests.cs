@@ -4,34 +4,30 @@ namespace Digest.Tests.Cli;
 
 /// <summary>`digest health`, the container's HEALTHCHECK, against a real running worker.</summary>
 [Collection(InProcessWorkers.Name)]
-public sealed class HealthTests : IDisposable
+public sealed class HealthTests : WorkspaceTest
 {
-    private readonly TestWorkspace _ws = new();
-
     public HealthTests()
     {
-        _ws.Settings["Digest:Health:HeartbeatPath"] = HeartbeatPath;
-        _ws.Settings["Digest:Health:HeartbeatInterval"] = "00:00:01";
+        Ws.Settings["Digest:Health:HeartbeatPath"] = HeartbeatPath;
+        Ws.Settings["Digest:Health:HeartbeatInterval"] = "00:00:01";
     }
 
-    private string HeartbeatPath => Path.Combine(_ws.Root, "data", "heartbeat");
-
-    public void Dispose() => _ws.Dispose();
+    private string HeartbeatPath => Path.Combine(Ws.Root, "data", "heartbeat");
 
     [Fact]
     public async Task Health_exits_0_while_the_worker_runs_and_1_once_its_heartbeat_is_stale()
     {
         using var stop = new CancellationTokenSource();
         var log = new StringWriter();
-        var worker = Worker.Cli.DigestCli.RunAsync(["run"], log, log, _ws.Settings, stop.Token);
+        var worker = Worker.Cli.DigestCli.RunAsync(["run"], log, log, Ws.Settings, stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!File.Exists(HeartbeatPath) && DateTime.UtcNow < deadline && !worker.IsCompleted) await Task.Delay(100);
 
-        var alive = await _ws.RunAsync("health");
+        var alive = await Ws.RunAsync("health");
         stop.Cancel();
         Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(15)));
         File.SetLastWriteTimeUtc(HeartbeatPath, DateTime.UtcNow.AddSeconds(-10));
-        var stale = await _ws.RunAsync("health");
+        var stale = await Ws.RunAsync("health");
 
         Assert.True(alive.ExitCode == 0, $"{alive}\n--- worker\n{log}");
         Assert.StartsWith("healthy: heartbeat", alive.Output);
@@ -42,7 +38,7 @@ public sealed class HealthTests : IDisposable
     [Fact]
     public async Task Health_exits_1_naming_the_file_when_no_worker_has_run()
     {
-        var result = await _ws.RunAsync("health");
+        var result = await Ws.RunAsync("health");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"unhealthy: no heartbeat at {HeartbeatPath}", result.Error);

@@ -2,21 +2,17 @@ using Digest.Tests.Support;
 
 namespace Digest.Tests.Cli;
 
-public sealed class StartupTests : IDisposable
+public sealed class StartupTests : WorkspaceTest
 {
-    private readonly TestWorkspace _ws = new();
-
-    public void Dispose() => _ws.Dispose();
-
     [Fact]
     public async Task A_broken_template_stops_start_up_with_file_line_and_column()
     {
-        var file = Path.Combine(_ws.TemplatesPath, "partials", "comparison.html.liquid");
+        var file = Path.Combine(Ws.TemplatesPath, "partials", "comparison.html.liquid");
         var lines = File.ReadAllLines(file).ToList();
         lines.Insert(2, "{% if comparison.title %}never closed");
         File.WriteAllLines(file, lines);
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Matches($"{System.Text.RegularExpressions.Regex.Escape(file)}:\\d+:\\d+: ", result.Error);
@@ -25,9 +21,9 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task A_missing_partial_stops_start_up_naming_the_template()
     {
-        File.Delete(Path.Combine(_ws.TemplatesPath, "partials", "comparison.txt.liquid"));
+        File.Delete(Path.Combine(Ws.TemplatesPath, "partials", "comparison.txt.liquid"));
 
-        var result = await _ws.RunAsync("preview");
+        var result = await Ws.RunAsync("preview");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("digest.txt.liquid: failed to render", result.Error);
@@ -43,9 +39,9 @@ public sealed class StartupTests : IDisposable
     [InlineData("Digest:Unsubscribe:Key", "c2hvcnQ=", "Digest:Unsubscribe:Key is 5 bytes; it must be at least 32")]
     public async Task A_bad_config_value_fails_start_up_naming_the_key(string key, string value, string message)
     {
-        _ws.Settings[key] = value;
+        Ws.Settings[key] = value;
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Error);
@@ -54,10 +50,10 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task Plain_smtp_to_a_remote_server_is_refused()
     {
-        _ws.Settings["Digest:Smtp:Host"] = "mail.example.com";
-        _ws.Settings["Digest:Smtp:Security"] = "None";
+        Ws.Settings["Digest:Smtp:Host"] = "mail.example.com";
+        Ws.Settings["Digest:Smtp:Security"] = "None";
 
-        var result = await _ws.RunAsync("send-now");
+        var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Digest:Smtp:Security is None but Digest:Smtp:Host \"mail.example.com\" is not a loopback address", result.Error);
@@ -66,9 +62,9 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task A_malformed_config_file_is_reported_with_its_line()
     {
-        var config = _ws.WriteFile("digest.json", "{\n  \"Digest\": {\n    \"ListId\": \n}");
+        var config = Ws.WriteFile("digest.json", "{\n  \"Digest\": {\n    \"ListId\": \n}");
 
-        var result = await _ws.RunAsync("status", "--config", config);
+        var result = await Ws.RunAsync("status", "--config", config);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(config, result.Error);
@@ -78,12 +74,12 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task A_damaged_store_is_refused_and_left_as_it_was()
     {
-        var store = _ws.Settings["Digest:Store:Path"]!;
+        var store = Ws.Settings["Digest:Store:Path"]!;
         Directory.CreateDirectory(Path.GetDirectoryName(store)!);
         var junk = Enumerable.Range(0, 20000).Select(i => (byte)(i * 7)).ToArray();
         File.WriteAllBytes(store, junk);
 
-        var result = await _ws.RunAsync("status");
+        var result = await Ws.RunAsync("status");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"The store {store} cannot be opened", result.Error);

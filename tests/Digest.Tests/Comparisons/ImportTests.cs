@@ -4,28 +4,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.Tests.Comparisons;
 
-public sealed class ImportTests : IDisposable
+public sealed class ImportTests : WorkspaceTest
 {
-    private readonly TestWorkspace _ws = new();
-
-    public void Dispose() => _ws.Dispose();
-
     private int StoredCount()
     {
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         return services.GetRequiredService<ComparisonStore>().Count();
     }
 
     [Fact]
     public async Task Import_of_a_valid_array_stores_every_comparison()
     {
-        var file = _ws.WriteFile("two.json", System.Text.Json.JsonSerializer.Serialize(new[]
+        var file = Ws.WriteFile("two.json", System.Text.Json.JsonSerializer.Serialize(new[]
         {
             Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"),
             Samples.Comparison("gamma-vs-delta", "2026-11-21T10:00:00Z"),
         }));
 
-        var result = await _ws.RunAsync("import", file);
+        var result = await Ws.RunAsync("import", file);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("imported 2 comparisons (alpha-vs-beta, gamma-vs-delta)", result.Output);
@@ -35,13 +31,13 @@ public sealed class ImportTests : IDisposable
     [Fact]
     public async Task Reimporting_a_slug_updates_it_and_never_duplicates_it()
     {
-        var first = _ws.WriteFile("first.json", System.Text.Json.JsonSerializer.Serialize(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z", title: "Old title")));
-        var second = _ws.WriteFile("second.json", System.Text.Json.JsonSerializer.Serialize(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z", title: "New title")));
+        var first = Ws.WriteFile("first.json", System.Text.Json.JsonSerializer.Serialize(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z", title: "Old title")));
+        var second = Ws.WriteFile("second.json", System.Text.Json.JsonSerializer.Serialize(Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z", title: "New title")));
 
-        Assert.Equal(0, (await _ws.RunAsync("import", first)).ExitCode);
-        Assert.Equal(0, (await _ws.RunAsync("import", second)).ExitCode);
+        Assert.Equal(0, (await Ws.RunAsync("import", first)).ExitCode);
+        Assert.Equal(0, (await Ws.RunAsync("import", second)).ExitCode);
 
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         var store = services.GetRequiredService<ComparisonStore>();
         Assert.Equal(1, store.Count());
         Assert.Equal("New title", store.Find("alpha-vs-beta")!.Title);
@@ -50,9 +46,9 @@ public sealed class ImportTests : IDisposable
     [Fact]
     public async Task Bad_json_is_refused_with_file_and_line()
     {
-        var file = _ws.WriteFile("broken.json", "[\n  { \"slug\": \"a\",\n    \"title\": \n]");
+        var file = Ws.WriteFile("broken.json", "[\n  { \"slug\": \"a\",\n    \"title\": \n]");
 
-        var result = await _ws.RunAsync("import", file);
+        var result = await Ws.RunAsync("import", file);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{file}:4: not valid JSON", result.Error);
@@ -65,10 +61,10 @@ public sealed class ImportTests : IDisposable
         var good = Samples.Comparison("good-one", "2026-11-20T10:00:00Z");
         var bad = Samples.Comparison("bad-one", "2026-11-20T10:00:00Z");
         ((Dictionary<string, object?>)((object[])bad["tools"]!)[1])["panelShip"] = 140;
-        var file = _ws.WriteFile("mixed.json", System.Text.Json.JsonSerializer.Serialize(new[] { good, bad }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        var file = Ws.WriteFile("mixed.json", System.Text.Json.JsonSerializer.Serialize(new[] { good, bad }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         var line = File.ReadAllLines(file).Select((text, i) => (text, i)).Where(x => x.text.Contains("\"panelShip\": 140")).Single().i + 1;
 
-        var result = await _ws.RunAsync("import", file);
+        var result = await Ws.RunAsync("import", file);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{file}:{line}: [1].tools[1].panelShip: must be between 0 and 100, was 140", result.Error);
@@ -81,9 +77,9 @@ public sealed class ImportTests : IDisposable
     {
         var comparison = Samples.Comparison("no-url", "2026-11-20T10:00:00Z");
         comparison.Remove("url");
-        var file = _ws.WriteFile("missing.json", System.Text.Json.JsonSerializer.Serialize(comparison));
+        var file = Ws.WriteFile("missing.json", System.Text.Json.JsonSerializer.Serialize(comparison));
 
-        var result = await _ws.RunAsync("import", file);
+        var result = await Ws.RunAsync("import", file);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("url: missing", result.Error);
@@ -94,9 +90,9 @@ public sealed class ImportTests : IDisposable
     {
         var comparison = Samples.Comparison("stray-review", "2026-11-20T10:00:00Z");
         ((Dictionary<string, object?>)((object[])comparison["reviews"]!)[0])["tool"] = "Somebody Else";
-        var file = _ws.WriteFile("stray.json", System.Text.Json.JsonSerializer.Serialize(new[] { comparison }));
+        var file = Ws.WriteFile("stray.json", System.Text.Json.JsonSerializer.Serialize(new[] { comparison }));
 
-        var result = await _ws.RunAsync("import", file);
+        var result = await Ws.RunAsync("import", file);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("[0].reviews[0].tool: names \"Somebody Else\", which is not one of this comparison's tools", result.Error);
@@ -108,9 +104,9 @@ public sealed class ImportTests : IDisposable
     {
         var comparison = Samples.Comparison("typo", "2026-11-20T10:00:00Z");
         comparison["publishedAtt"] = comparison["publishedAt"];
-        var file = _ws.WriteFile("typo.json", System.Text.Json.JsonSerializer.Serialize(comparison));
+        var file = Ws.WriteFile("typo.json", System.Text.Json.JsonSerializer.Serialize(comparison));
 
-        var result = await _ws.RunAsync("import", file);
+        var result = await Ws.RunAsync("import", file);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("publishedAtt: unknown field", result.Error);
@@ -119,16 +115,16 @@ public sealed class ImportTests : IDisposable
     [Fact]
     public async Task The_import_folder_reaches_an_empty_store_by_itself_and_only_once()
     {
-        _ws.WriteComparisons("sample.json", Samples.Comparison("from-folder", "2026-11-20T10:00:00Z", title: "Folder title"));
-        Assert.Equal(0, (await _ws.RunAsync("send-now", "--dry-run")).ExitCode);
+        Ws.WriteComparisons("sample.json", Samples.Comparison("from-folder", "2026-11-20T10:00:00Z", title: "Folder title"));
+        Assert.Equal(0, (await Ws.RunAsync("send-now", "--dry-run")).ExitCode);
         Assert.Equal(1, StoredCount());
 
         // An admin's later import of the same slug is not undone by the unchanged folder file.
-        var edited = _ws.WriteFile("edited.json", System.Text.Json.JsonSerializer.Serialize(Samples.Comparison("from-folder", "2026-11-20T10:00:00Z", title: "Edited title")));
-        Assert.Equal(0, (await _ws.RunAsync("import", edited)).ExitCode);
-        Assert.Equal(0, (await _ws.RunAsync("send-now", "--dry-run")).ExitCode);
+        var edited = Ws.WriteFile("edited.json", System.Text.Json.JsonSerializer.Serialize(Samples.Comparison("from-folder", "2026-11-20T10:00:00Z", title: "Edited title")));
+        Assert.Equal(0, (await Ws.RunAsync("import", edited)).ExitCode);
+        Assert.Equal(0, (await Ws.RunAsync("send-now", "--dry-run")).ExitCode);
 
-        using var services = _ws.Services();
+        using var services = Ws.Services();
         Assert.Equal("Edited title", services.GetRequiredService<ComparisonStore>().Find("from-folder")!.Title);
     }
 }

@@ -13,6 +13,9 @@ public sealed class CrashResumeTests(ITestOutputHelper log) : SinkTest
     public override Task InitializeAsync()
     {
         Ws.Settings["Digest:Smtp:Connections"] = Connections.ToString();
+        // These tests are about crashes and stops; under a loaded test run a short SMTP timeout would add
+        // timeout retries (at-least-once by design) and blur what they count.
+        Ws.Settings["Digest:Smtp:Timeout"] = "00:00:30";
         Ws.WriteSubscribers(Enumerable.Range(0, Readers).Select(i => ($"reader{i:D5}@example.com", (string?)$"Reader {i}")).ToArray());
         Ws.WriteComparisons("c.json",
             Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"),

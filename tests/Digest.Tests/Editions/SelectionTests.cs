@@ -6,15 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.Tests.Editions;
 
-public sealed class SelectionTests : IDisposable
+public sealed class SelectionTests : WorkspaceTest
 {
-    private readonly TestWorkspace _ws = new();
-
-    public void Dispose() => _ws.Dispose();
-
     private void Import(ServiceProvider services, params Dictionary<string, object?>[] comparisons)
     {
-        var file = _ws.WriteFile($"import-{Guid.NewGuid():N}.json", System.Text.Json.JsonSerializer.Serialize(comparisons));
+        var file = Ws.WriteFile($"import-{Guid.NewGuid():N}.json", System.Text.Json.JsonSerializer.Serialize(comparisons));
         services.GetRequiredService<ComparisonImporter>().ImportFile(file);
     }
 
@@ -24,20 +20,20 @@ public sealed class SelectionTests : IDisposable
     [Fact]
     public async Task With_nothing_published_there_is_no_edition()
     {
-        using var services = _ws.Services(TestWorkspace.ClockAt("2026-11-23T09:00:00Z"));
+        using var services = Ws.Services(TestWorkspace.ClockAt("2026-11-23T09:00:00Z"));
 
         var outcome = await SendAsync(services);
 
         Assert.Same(RunOutcome.NothingNew, outcome);
         Assert.Null(services.GetRequiredService<EditionStore>().Latest());
-        Assert.Empty(_ws.OutboxFiles(1));
+        Assert.Empty(Ws.OutboxFiles(1));
     }
 
     [Fact]
     public async Task An_edition_holds_at_most_the_cap_newest_first()
     {
-        _ws.Settings["Digest:Edition:MaxComparisons"] = "3";
-        using var services = _ws.Services(TestWorkspace.ClockAt("2026-11-23T09:00:00Z"));
+        Ws.Settings["Digest:Edition:MaxComparisons"] = "3";
+        using var services = Ws.Services(TestWorkspace.ClockAt("2026-11-23T09:00:00Z"));
         Import(services,
             Samples.Comparison("c1", "2026-11-18T10:00:00Z"),
             Samples.Comparison("c2", "2026-11-19T10:00:00Z"),
@@ -54,8 +50,8 @@ public sealed class SelectionTests : IDisposable
     [Fact]
     public async Task Exactly_the_cap_fills_the_edition_with_nothing_left_out()
     {
-        _ws.Settings["Digest:Edition:MaxComparisons"] = "2";
-        using var services = _ws.Services(TestWorkspace.ClockAt("2026-11-23T09:00:00Z"));
+        Ws.Settings["Digest:Edition:MaxComparisons"] = "2";
+        using var services = Ws.Services(TestWorkspace.ClockAt("2026-11-23T09:00:00Z"));
         Import(services, Samples.Comparison("c1", "2026-11-18T10:00:00Z"), Samples.Comparison("c2", "2026-11-19T10:00:00Z"));
 
         await SendAsync(services);
@@ -69,7 +65,7 @@ public sealed class SelectionTests : IDisposable
     public async Task The_cut_off_is_inclusive_for_the_edition_and_exclusive_for_the_next()
     {
         var clock = TestWorkspace.ClockAt("2026-11-23T09:00:00Z");
-        using var services = _ws.Services(clock);
+        using var services = Ws.Services(clock);
         Import(services,
             Samples.Comparison("at-cut-off", "2026-11-23T09:00:00Z"),
             Samples.Comparison("in-the-future", "2026-11-23T09:00:01Z"));
@@ -92,7 +88,7 @@ public sealed class SelectionTests : IDisposable
     public async Task A_second_send_in_the_same_week_sends_nothing_new()
     {
         var clock = TestWorkspace.ClockAt("2026-11-23T09:00:00Z");
-        using var services = _ws.Services(clock);
+        using var services = Ws.Services(clock);
         Import(services, Samples.Comparison("c1", "2026-11-20T10:00:00Z"));
 
         var first = await SendAsync(services);
@@ -101,8 +97,8 @@ public sealed class SelectionTests : IDisposable
 
         Assert.Equal(3, first.Counts!.Sent);
         Assert.Same(RunOutcome.NothingNew, second);
-        Assert.Equal(3, _ws.OutboxFiles(1).Count);
-        Assert.Empty(_ws.OutboxFiles(2));
+        Assert.Equal(3, Ws.OutboxFiles(1).Count);
+        Assert.Empty(Ws.OutboxFiles(2));
         Assert.Equal(DeliveryState.Sent, services.GetRequiredService<DeliveryLedger>().Find(1, "ADA@example.com")!.State);
     }
 }

@@ -10,21 +10,18 @@ namespace Digest.Tests.Rendering;
 /// on a 375px phone, every title and tool name readable (in dark mode too), and screenshots an admin can look at
 /// in artifacts/screenshots/.
 /// </summary>
-public sealed class BrowserRenderingTests : IDisposable
+public sealed class BrowserRenderingTests : WorkspaceTest
 {
     private static readonly string Screenshots = Path.Combine(TestWorkspace.RepoRoot, "artifacts", "screenshots");
-    private readonly TestWorkspace _ws = new();
     private readonly HeadlessChromium _chromium = HeadlessChromium.Find()!;
 
     public BrowserRenderingTests()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(TestWorkspace.RepoRoot, "config", "comparisons"), "*.json"))
-            File.Copy(file, Path.Combine(_ws.ImportPath, Path.GetFileName(file)));
+            File.Copy(file, Path.Combine(Ws.ImportPath, Path.GetFileName(file)));
         // Every sample comparison in one edition, so every one of them is checked.
-        _ws.Settings["Digest:Edition:MaxComparisons"] = "50";
+        Ws.Settings["Digest:Edition:MaxComparisons"] = "50";
     }
-
-    public void Dispose() => _ws.Dispose();
 
     [RequiresChromiumFact]
     public async Task The_sample_edition_needs_no_sideways_scrolling_and_shows_every_title_and_tool_at_600px_and_375px()
@@ -75,9 +72,9 @@ public sealed class BrowserRenderingTests : IDisposable
     [RequiresChromiumFact]
     public async Task Preview_png_saves_a_screenshot_as_wide_as_asked()
     {
-        var png = Path.Combine(_ws.Root, "preview.png");
+        var png = Path.Combine(Ws.Root, "preview.png");
 
-        var result = await _ws.RunAsync("preview", "--png", png, "--width", "375");
+        var result = await Ws.RunAsync("preview", "--png", png, "--width", "375");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"at 375px written to {png}", result.Error);
@@ -87,8 +84,8 @@ public sealed class BrowserRenderingTests : IDisposable
 
     private async Task<string> PreviewAsync()
     {
-        var page = Path.Combine(_ws.Root, "preview.html");
-        var result = await _ws.RunAsync("preview", "--out", page);
+        var page = Path.Combine(Ws.Root, "preview.html");
+        var result = await Ws.RunAsync("preview", "--out", page);
         Assert.True(result.ExitCode == 0, result.ToString());
         return page;
     }
@@ -96,7 +93,7 @@ public sealed class BrowserRenderingTests : IDisposable
     private List<string> SampleTitlesAndTools()
     {
         var texts = new List<string>();
-        foreach (var file in Directory.GetFiles(_ws.ImportPath, "*.json"))
+        foreach (var file in Directory.GetFiles(Ws.ImportPath, "*.json"))
         foreach (var comparison in JsonDocument.Parse(File.ReadAllText(file)).RootElement.EnumerateArray())
         {
             texts.Add(comparison.GetProperty("title").GetString()!);

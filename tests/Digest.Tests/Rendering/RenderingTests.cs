@@ -3,12 +3,8 @@ using Digest.Tests.Support;
 namespace Digest.Tests.Rendering;
 
 /// <summary>Rendering with the real templates of templates/, seen through `preview` as an admin sees it.</summary>
-public sealed class RenderingTests : IDisposable
+public sealed class RenderingTests : WorkspaceTest
 {
-    private readonly TestWorkspace Ws = new();
-
-    public void Dispose() => Ws.Dispose();
-
     [Fact]
     public async Task Hostile_content_in_a_quote_stays_text_in_the_html()
     {
