@@ -44,17 +44,10 @@ public sealed class DigestRun(
             log.LogWarning("Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
 
         var edition = editions.Unfinished();
-        if (edition is not null)
+        var resuming = edition is not null;
+        if (edition is null)
         {
-            var left = ledger.Count(edition.Number);
-            log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, left.Undelivered, left.Total);
-        }
-        else if (resumeOnly)
-        {
-            return RunOutcome.NothingNew;
-        }
-        else
-        {
+            if (resumeOnly) return RunOutcome.NothingNew;
             edition = planner.Draft();
             if (edition is null) return RunOutcome.NothingNew;
             var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
@@ -64,11 +57,14 @@ public sealed class DigestRun(
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
 
-        // Before the first message goes, so the "view in browser" link works the moment a reader opens it.
-        await archive.WriteAsync(edition, stopping);
+        // Before the first message goes, so the "view in browser" link works the moment a reader opens it; a
+        // resumed edition (every minute while readers wait for their local morning) has its page already.
+        if (!archive.IsWritten(edition)) await archive.WriteAsync(edition, stopping);
 
         counters ??= new DispatchCounters();
         var before = ledger.Count(edition.Number);
+        if (resuming)
+            log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
         counters.Total = before.Undelivered - ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime).Sum(w => w.Count);
         var started = clock.GetTimestamp();
         var report = await dispatcher.SendAsync(edition, counters, stopping);

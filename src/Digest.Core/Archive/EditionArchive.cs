@@ -19,6 +19,8 @@ public sealed class EditionArchive(DigestRenderer renderer, EditionStore edition
     public string Folder => options.Value.Archive.Path;
 
     /// <summary>Writes (or rewrites) the edition's page and the index; the same edition always gives the same page.</summary>
+    public bool IsWritten(Edition edition) => File.Exists(Path.Combine(Folder, FileName(edition.Number)));
+
     public async Task WriteAsync(Edition edition, CancellationToken cancellationToken)
     {
         var listName = options.Value.ListName;

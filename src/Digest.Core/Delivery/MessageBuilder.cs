@@ -30,10 +30,12 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         return $"digest.{edition}.{Convert.ToHexStringLower(hash, 0, 12)}@{SenderDomain}";
     }
 
-    public string UnsubscribeUrl(string email)
+    public string UnsubscribeUrl(string email) => UnsubscribeUrlFor(tokens.Create(email));
+
+    private string UnsubscribeUrlFor(string token)
     {
         var separator = _o.Unsubscribe.BaseUrl.Contains('?') ? '&' : '?';
-        return $"{_o.Unsubscribe.BaseUrl}{separator}token={tokens.Create(email)}";
+        return $"{_o.Unsubscribe.BaseUrl}{separator}token={token}";
     }
 
     public ReaderView Reader(string email, string? name) =>
@@ -55,7 +57,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         var token = tokens.Create(delivery.Email);
         message.Headers.Add(HeaderId.ListId, $"{Quote(_o.ListName)} <{_o.ListId}>");
         message.Headers.Add(HeaderId.ListUnsubscribe,
-            $"<{UnsubscribeUrl(delivery.Email)}>, <mailto:{UnsubscribeMailbox}?subject=unsubscribe%20{token}>");
+            $"<{UnsubscribeUrlFor(token)}>, <mailto:{UnsubscribeMailbox}?subject=unsubscribe%20{token}>");
         // RFC 8058: mailbox providers may POST "List-Unsubscribe=One-Click" to the https link.
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add("X-Digest-Edition", edition.ToString(System.Globalization.CultureInfo.InvariantCulture));
