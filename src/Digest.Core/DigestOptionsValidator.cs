@@ -62,6 +62,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Relays: the name \"{twice}\" is used twice; give each relay its own Name.");
         if (o.Delivery.RelayRetryAfter <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:RelayRetryAfter must be a positive duration, was {o.Delivery.RelayRetryAfter}.");
+        ValidateRealSend(o, errors);
         ValidateHttp(o, errors);
         Delivery.DkimSigning.Validate(o.Dkim, errors);
         ValidateBounces(o, errors);
@@ -98,15 +99,42 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
     }
 
+    /// <summary>
+    /// Mail to a relay off this machine reaches real readers: the sample's example addresses would give them
+    /// unsubscribe links that go nowhere (Gmail and Yahoo require a working one-click link) and a sender
+    /// domain nobody owns. Loopback relays and the outbox keep the samples, so the quick start just works.
+    /// </summary>
+    private static void ValidateRealSend(DigestOptions o, List<string> errors)
+    {
+        var relay = o.Relays.Select((r, i) => (r.Host, Key: $"Digest:Relays:{i}:Host")).Prepend((o.Smtp.Host, Key: "Digest:Smtp:Host"))
+            .FirstOrDefault(r => !string.IsNullOrWhiteSpace(r.Host) && !IsLoopback(r.Host!));
+        if (relay.Host is null) return;
+        var because = $"before mail goes to {relay.Key} \"{relay.Host}\" (not a loopback relay)";
+        if (Uri.TryCreate(o.Unsubscribe.BaseUrl, UriKind.Absolute, out var unsubscribe))
+        {
+            if (unsubscribe.Scheme != "https")
+                errors.Add($"Digest:Unsubscribe:BaseUrl must be an https:// address your readers can reach {because}, was \"{o.Unsubscribe.BaseUrl}\".");
+            else if (IsExampleDomain(unsubscribe.Host))
+                errors.Add($"Digest:Unsubscribe:BaseUrl still points at the example domain; set it to your public unsubscribe address {because}, was \"{o.Unsubscribe.BaseUrl}\".");
+        }
+        if (IsAddress(o.Sender.Address) && IsExampleDomain(o.Sender.Address[(o.Sender.Address.LastIndexOf('@') + 1)..]))
+            errors.Add($"Digest:Sender:Address still uses the example domain; set it to an address of your own domain {because}, was \"{o.Sender.Address}\".");
+    }
+
+    /// <summary>The names RFC 2606 and RFC 6761 reserve for examples and tests: nobody's mail or web server.</summary>
+    public static bool IsExampleDomain(string host)
+    {
+        var name = host.TrimEnd('.').ToLowerInvariant();
+        string[] reserved = ["example.com", "example.net", "example.org", "example", "test", "invalid", "localhost"];
+        return reserved.Any(r => name == r || name.EndsWith("." + r, StringComparison.Ordinal));
+    }
+
     private static void ValidateHttp(DigestOptions o, List<string> errors)
     {
         if (!o.Http.Enabled) return;
         foreach (var url in o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 errors.Add($"Digest:Http:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
-        // With the listener on, tokens must outlive this process: a random per-process key would make every mailed link fail.
-        if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
-            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set (make one with `openssl rand -base64 32`).");
     }
 
     private static void ValidateBounces(DigestOptions o, List<string> errors)
@@ -116,9 +144,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         {
             if (!IsAddress(address))
                 errors.Add($"Digest:Bounces:Address is not a valid email address, was \"{address}\".");
-            // A return path must still verify when its bounce arrives days later, after restarts.
-            if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
-                errors.Add("Digest:Bounces:Address is set, so Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set too: it signs the return paths.");
         }
         if (b.SoftBounceLimit is < 1 or > 100)
             errors.Add($"Digest:Bounces:SoftBounceLimit must be between 1 and 100, was {b.SoftBounceLimit}.");

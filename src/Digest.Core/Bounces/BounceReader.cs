@@ -16,6 +16,7 @@ namespace Digest.Bounces;
 public sealed class BounceReader(
     DigestStore store,
     ReturnPaths returnPaths,
+    Delivery.MessageIds messageIds,
     BounceLedger ledger,
     IOptions<DigestOptions> options,
     TimeProvider clock,
@@ -69,17 +70,18 @@ public sealed class BounceReader(
             var report = DeliveryReport.Parse(message, out var problem);
             if (report is null) return Unmatched(entry, problem);
             entry = entry with { Report = report };
-            var (delivery, how) = Match(report);
+            var (delivery, how, verified) = Match(report);
             if (delivery is null)
                 return Unmatched(entry, $"matches no delivery (no valid return path among {Quote(report.ReturnPathCandidates)}; Message-ID {report.OriginalMessageId ?? "not quoted"} unknown)");
 
             var received = message.Date == DateTimeOffset.MinValue ? clock.GetUtcNow().UtcDateTime : message.Date.UtcDateTime;
-            var outcome = ledger.Record(ReportId(message), report, delivery, received);
+            var outcome = ledger.Record(ReportId(message), report, delivery, received, verified);
             entry = entry with { Delivery = delivery, MatchedBy = how, Outcome = outcome };
             if (!outcome.Duplicate)
                 log.LogWarning("Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), matched by {How}{Suppressed}",
                     delivery.Edition, report.Kind, delivery.Email, report.Status, report.Detail, how,
-                    outcome.Suppressed ? "; the address is suppressed" : report.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
+                    !verified ? "; unverified (neither a signed return path nor a signed Message-ID), so nobody is suppressed"
+                    : outcome.Suppressed ? "; the address is suppressed" : report.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
             return entry;
         }
         catch (Exception e) when (!ImapBounceMailbox.IsMailboxFailure(e) && e is not (OperationCanceledException or LiteDB.LiteException))
@@ -90,14 +92,21 @@ public sealed class BounceReader(
         }
     }
 
-    private (Delivery.Delivery? Delivery, string How) Match(DeliveryReport report)
+    /// <summary>
+    /// The delivery a report is about, and whether the report proves it: a signed return path or a signed
+    /// Message-ID can only come from a message Digest sent. Anyone can mail the bounce mailbox, so a report
+    /// matched any other way (a Message-ID of the older, unsigned kind) is recorded but suppresses nobody.
+    /// </summary>
+    private (Delivery.Delivery? Delivery, string How, bool Verified) Match(DeliveryReport report)
     {
         foreach (var address in report.ReturnPathCandidates)
             if (returnPaths.DeliveryIdOf(address) is { } id && store.Deliveries.FindById(id) is { } byReturnPath)
-                return (byReturnPath, "return path");
+                return (byReturnPath, "return path", true);
         if (report.OriginalMessageId is { Length: > 0 } messageId && store.Deliveries.FindOne(d => d.MessageId == messageId) is { } byMessageId)
-            return (byMessageId, "Message-ID");
-        return (null, "");
+            return messageIds.Verify(messageId, byMessageId.Edition, byMessageId.Key)
+                ? (byMessageId, "Message-ID", true)
+                : (byMessageId, "unsigned Message-ID", false);
+        return (null, "", false);
     }
 
     private BounceEntry Unmatched(BounceEntry entry, string reason)
@@ -134,7 +143,8 @@ public sealed class BounceRun(string mailbox)
 {
     public string Mailbox { get; } = mailbox;
     public List<BounceEntry> Entries { get; } = [];
-    public int Count(ReportKind kind) => Entries.Count(e => e.Matched && e.Outcome is { Duplicate: false } && e.Report!.Kind == kind);
+    public int Count(ReportKind kind) => Entries.Count(e => e.Matched && e.Outcome is { Duplicate: false, Unverified: false } && e.Report!.Kind == kind);
+    public int Unverified => Entries.Count(e => e.Outcome is { Duplicate: false, Unverified: true });
     public int Suppressed => Entries.Count(e => e.Outcome is { Suppressed: true });
     public int Unmatched => Entries.Count(e => !e.Matched);
     public int Duplicates => Entries.Count(e => e.Outcome is { Duplicate: true });

@@ -139,6 +139,49 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     }
 
     [RequiresDovecotFact]
+    public async Task A_report_forged_with_a_message_id_anyone_can_compute_suppresses_nobody()
+    {
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
+        // The List-Id is in every mail and the address is the victim's: that was all the Message-ID was made of.
+        await dovecot.AppendAsync(_user,
+            Reports.Complaint(BounceAddress, "ada@example.com", Original(PublicMessageId(1, "ada@example.com"), "ada@example.com")),
+            Reports.Dsn(BounceAddress, "grace@example.com", "5.1.1", "550 5.1.1 User unknown", Original(PublicMessageId(1, "grace@example.com"), "grace@example.com")));
+
+        var result = await Ws.RunAsync("bounces");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("0 suppressed, 2 unmatched", result.Output);
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
+        Assert.Equal(2, (await dovecot.SubjectsAsync(_user, "Digest/Unmatched")).Count);
+    }
+
+    [RequiresDovecotFact]
+    public async Task A_report_matched_only_by_an_unsigned_message_id_is_recorded_as_unverified_and_suppresses_nobody()
+    {
+        // Deliveries recorded before Message-IDs were signed carry the old, computable kind.
+        using (var services = Ws.Services())
+        {
+            var at = new DateTime(2026, 11, 9, 9, 0, 0, DateTimeKind.Utc);
+            services.GetRequiredService<DeliveryLedger>().Plan(new Edition { Number = 1, CutOff = at, CreatedAt = at, CompletedAt = at },
+            [
+                new Digest.Delivery.Delivery
+                {
+                    Id = Digest.Delivery.Delivery.IdFor(1, 0), Edition = 1, Email = "ada@example.com", Key = "ada@example.com",
+                    MessageId = PublicMessageId(1, "ada@example.com"), State = DeliveryState.Sent,
+                },
+            ]);
+        }
+        await dovecot.AppendAsync(_user, Reports.Complaint(BounceAddress, "ada@example.com", Original(PublicMessageId(1, "ada@example.com"), "ada@example.com")));
+
+        var result = await Ws.RunAsync("bounces");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Complaint for ada@example.com, edition 1 (feedback-type abuse), matched by unsigned Message-ID; unverified, nobody suppressed", result.Output);
+        Assert.Contains("0 complaints, 0 suppressed, 0 unmatched, 1 unverified", result.Output);
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
+    }
+
+    [RequiresDovecotFact]
     public async Task The_worker_reads_the_mailbox_on_its_own_when_it_starts()
     {
         var paths = SeedEditions(1, "ada@example.com");
@@ -182,6 +225,20 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     }
 
     private ReceivedMessage Sent(string email) => Assert.Single(Sink.To(email));
+
+    /// <summary>The Message-ID Digest used to give every reader: computable by anyone from the public List-Id.</summary>
+    private static string PublicMessageId(int edition, string email) =>
+        $"digest.{edition}.{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("weekly-verdicts.example.com\n" + email)), 0, 12)}@weekly-verdicts.example.com";
+
+    /// <summary>A message made up by a forger to quote in a report.</summary>
+    private static MimeMessage Original(string messageId, string to)
+    {
+        var message = new MimeMessage { MessageId = messageId, Subject = "Weekly AI Tool Verdicts #1" };
+        message.From.Add(MailboxAddress.Parse("digest@weekly-verdicts.example.com"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Body = new TextPart("plain") { Text = "Hi" };
+        return message;
+    }
 
     /// <summary>Editions 1..n, each sent to the readers, as the ledger records them; returns each delivery's VERP return path.</summary>
     private Dictionary<(string, int), string> SeedEditions(int editions, params string[] readers)
