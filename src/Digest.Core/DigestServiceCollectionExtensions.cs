@@ -32,6 +32,7 @@ public static class DigestServiceCollectionExtensions
     {
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DigestOptions>, DigestOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DigestOptions>>(new UnknownSettings(configuration));
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -12,6 +12,12 @@ namespace Digest.Worker;
 /// <summary>How a command wants its host: where the config is, and whether it runs the schedule.</summary>
 public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker);
 
+/// <summary>The settings file a command read, for the line that says what it will use.</summary>
+public sealed record ConfigFile(string Path, bool Found)
+{
+    public override string ToString() => Found ? Path : $"none ({Path} not found: embedded defaults and the environment)";
+}
+
 /// <summary>Builds the generic host every command runs in: configuration, logging and Digest's services.</summary>
 public static class DigestHost
 {
@@ -26,7 +32,9 @@ public static class DigestHost
         var configFile = settings.ConfigFile ?? Environment.GetEnvironmentVariable("DIGEST_CONFIG");
         if (string.IsNullOrWhiteSpace(configFile)) configFile = null;
         // The embedded defaults need no file; a file the admin named explicitly must exist.
-        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile ?? DefaultConfigFile), optional: configFile is null, reloadOnChange: false);
+        var configPath = Path.GetFullPath(configFile ?? DefaultConfigFile);
+        builder.Configuration.AddJsonFile(configPath, optional: configFile is null, reloadOnChange: false);
+        builder.Services.AddSingleton(new ConfigFile(configPath, File.Exists(configPath)));
         builder.Configuration.AddEnvironmentVariables();
         if (settings.Overrides is not null) builder.Configuration.AddInMemoryCollection(settings.Overrides);
 

@@ -9,7 +9,7 @@ namespace Digest.Delivery;
 public sealed class OutboxTransport(string folder) : IMailTransport
 {
     public string Folder { get; } = folder;
-    public string Description => $"outbox {Folder}";
+    public string Description => $"outbox {Path.GetFullPath(Folder)}";
     public int Connections => 1;
 
     public static string EditionFolder(string outbox, int edition) => Path.Combine(outbox, $"edition-{edition:D4}");

@@ -60,6 +60,62 @@ public sealed class StartupTests : WorkspaceTest
     }
 
     [Fact]
+    public async Task An_unknown_setting_stops_start_up_naming_it_and_the_closest_known_key_and_nothing_is_sent()
+    {
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        Ws.Settings["Digest:Smtp:Hots"] = "127.0.0.1";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Smtp:Hots is not a Digest setting (set in the settings); did you mean Digest:Smtp:Host?", result.Error);
+        Assert.Empty(Ws.OutboxFiles(1));
+        Assert.DoesNotContain("#1", (await RunWithoutTheTypo("status")).Output);
+    }
+
+    [Fact]
+    public async Task An_unknown_setting_in_the_config_file_names_the_file_and_keeps_the_list_index()
+    {
+        var config = Ws.WriteFile("digest.json", """
+            { "Digest": { "Edition": { "MaxComparison": 3 }, "Relays": [ { "Name": "a", "Host": "127.0.0.1", "Prot": 2525 } ] } }
+            """);
+
+        var result = await Ws.RunAsync("status", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"Digest:Edition:MaxComparison is not a Digest setting (set in {config}); did you mean Digest:Edition:MaxComparisons?", result.Error);
+        Assert.Contains($"Digest:Relays:0:Prot is not a Digest setting (set in {config}); did you mean Digest:Relays:0:Port?", result.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_setting_from_the_environment_names_the_variable()
+    {
+        Ws.Settings["Digest:Smtp:Hots"] = "127.0.0.1";
+        using var child = ChildWorker.Start(Ws, "send-now");
+
+        Assert.Equal(2, await child.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Digest:Smtp:Hots is not a Digest setting (set by the environment variable Digest__Smtp__Hots); did you mean Digest:Smtp:Host?", child.Output);
+    }
+
+    [Fact]
+    public async Task Every_command_first_names_the_config_file_the_store_and_the_transport_on_stderr()
+    {
+        var config = Ws.WriteFile("digest.json", """{ "Digest": { "ListName": "Weekly AI Tool Verdicts" } }""");
+        var store = Ws.Settings["Digest:Store:Path"];
+
+        var status = await Ws.RunAsync("status", "--config", config);
+        var suppressions = await Ws.RunAsync("suppressions", "--config", config);
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var line = $"Digest: config {config}, store {store}, transport outbox {Ws.OutboxPath}";
+        Assert.Equal(line, status.Error.Split(Environment.NewLine)[0]);
+        Assert.Equal(line, suppressions.Error.Split(Environment.NewLine)[0]);
+        Assert.Equal("email,reason,at,detail", suppressions.Output.Trim());
+        Assert.Contains($"Config: {config}", status.Output);
+        Assert.Contains($"Store: {store}", status.Output);
+    }
+
+    [Fact]
     public async Task A_malformed_config_file_is_reported_with_its_line()
     {
         var config = Ws.WriteFile("digest.json", "{\n  \"Digest\": {\n    \"ListId\": \n}");
@@ -69,6 +125,12 @@ public sealed class StartupTests : WorkspaceTest
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(config, result.Error);
         Assert.Contains("Line 4", result.Error);
+    }
+
+    private Task<CliResult> RunWithoutTheTypo(params string[] args)
+    {
+        Ws.Settings.Remove("Digest:Smtp:Hots");
+        return Ws.RunAsync(args);
     }
 
     [Fact]
