@@ -18,6 +18,8 @@ public sealed class BounceReader(
     ReturnPaths returnPaths,
     Delivery.MessageIds messageIds,
     BounceLedger ledger,
+    Subscribers.UnsubscribeTokens tokens,
+    Subscribers.SuppressionList suppressions,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<BounceReader> log)
@@ -47,9 +49,9 @@ public sealed class BounceReader(
             throw new BounceMailboxException($"the bounce mailbox {mailbox.Description} failed after {run.Entries.Count} reports: {e.Message}", e);
         }
         if (run.Entries.Count > 0)
-            log.LogInformation("Bounce mailbox {Mailbox}: {Read} read, {Hard} hard bounces, {Soft} soft bounces, {Complaints} complaints, {Suppressed} suppressed, {Unmatched} unmatched, {Duplicates} seen before",
+            log.LogInformation("Bounce mailbox {Mailbox}: {Read} read, {Hard} hard bounces, {Soft} soft bounces, {Complaints} complaints, {Suppressed} suppressed, {Unsubscribed} unsubscribed by mail, {Unmatched} unmatched, {Unverified} unverified, {Duplicates} seen before",
                 run.Mailbox, run.Entries.Count, run.Count(ReportKind.HardBounce), run.Count(ReportKind.SoftBounce), run.Count(ReportKind.Complaint),
-                run.Suppressed, run.Unmatched, run.Duplicates);
+                run.Suppressed, run.Unsubscribed, run.Unmatched, run.Unverified, run.Duplicates);
         return run;
     }
 
@@ -68,7 +70,8 @@ public sealed class BounceReader(
         try
         {
             var report = DeliveryReport.Parse(message, out var problem);
-            if (report is null) return Unmatched(entry, problem);
+            if (report is null)
+                return UnsubscribeRequest.TokenOf(message) is { } token ? Unsubscribe(entry, token) : Unmatched(entry, problem);
             entry = entry with { Report = report };
             var (delivery, how, verified) = Match(report);
             if (delivery is null)
@@ -109,6 +112,19 @@ public sealed class BounceReader(
         return (null, "", false);
     }
 
+    /// <summary>
+    /// A reader's unsubscribe by mail: the token proves the request comes from the mail that reader received,
+    /// just as the https link's does; without a valid one it is kept for a human.
+    /// </summary>
+    private BounceEntry Unsubscribe(BounceEntry entry, string token)
+    {
+        if (tokens.Verify(token) is not { } email)
+            return Unmatched(entry, "an unsubscribe request whose token is not valid (cut short, altered or forged)");
+        if (suppressions.Add(email, Subscribers.SuppressionReason.Unsubscribed, "unsubscribe by mail"))
+            log.LogInformation("Unsubscribed {Email} by mail (List-Unsubscribe mailto)", email);
+        return entry with { UnsubscribedAddress = email };
+    }
+
     private BounceEntry Unmatched(BounceEntry entry, string reason)
     {
         log.LogWarning("Bounce mailbox message {Uid} \"{Subject}\" kept unmatched: {Reason}", entry.Uid, entry.Subject, reason);
@@ -135,7 +151,10 @@ public sealed record BounceEntry(UniqueId Uid, string Subject, DeliveryReport? R
     public BounceOutcome? Outcome { get; init; }
     public string? Problem { get; init; }
     public string? MovedTo { get; set; }
-    public bool Matched => Delivery is not null;
+
+    /// <summary>Set when the message was a reader's unsubscribe request by mail, and whose it was.</summary>
+    public string? UnsubscribedAddress { get; init; }
+    public bool Matched => Delivery is not null || UnsubscribedAddress is not null;
 }
 
 /// <summary>What one read of the bounce mailbox did.</summary>
@@ -144,6 +163,7 @@ public sealed class BounceRun(string mailbox)
     public string Mailbox { get; } = mailbox;
     public List<BounceEntry> Entries { get; } = [];
     public int Count(ReportKind kind) => Entries.Count(e => e.Matched && e.Outcome is { Duplicate: false, Unverified: false } && e.Report!.Kind == kind);
+    public int Unsubscribed => Entries.Count(e => e.UnsubscribedAddress is not null);
     public int Unverified => Entries.Count(e => e.Outcome is { Duplicate: false, Unverified: true });
     public int Suppressed => Entries.Count(e => e.Outcome is { Suppressed: true });
     public int Unmatched => Entries.Count(e => !e.Matched);

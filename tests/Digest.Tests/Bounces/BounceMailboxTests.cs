@@ -182,6 +182,32 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     }
 
     [RequiresDovecotFact]
+    public async Task An_unsubscribe_sent_to_the_mailto_of_list_unsubscribe_suppresses_the_reader_and_a_forged_one_nobody()
+    {
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
+        var header = Sent("grace@example.com").Parse().Headers[HeaderId.ListUnsubscribe] ?? "";
+        var mailto = System.Text.RegularExpressions.Regex.Match(header, "<mailto:([^?>]+)\\?subject=([^>]+)>");
+        Assert.True(mailto.Success, header);
+        // The mailto lands in the mailbox the bounce reader reads.
+        Assert.Equal(BounceAddress, mailto.Groups[1].Value);
+        var subject = Uri.UnescapeDataString(mailto.Groups[2].Value);
+        await dovecot.AppendAsync(_user,
+            Request("grace@example.com", mailto.Groups[1].Value, subject),
+            Request("mallory@example.org", mailto.Groups[1].Value, "unsubscribe " + new string('A', 60)));
+
+        var result = await Ws.RunAsync("bounces");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("unsubscribe request for grace@example.com by mail; suppressed → Digest/Processed", result.Output);
+        Assert.Contains("an unsubscribe request whose token is not valid", result.Output);
+        Assert.Contains("1 unsubscribed by mail, 1 unmatched", result.Output);
+        var suppressions = (await Ws.RunAsync("suppressions")).Output;
+        Assert.Contains("grace@example.com,Unsubscribed", suppressions);
+        Assert.DoesNotContain("ada@example.com", suppressions);
+        Assert.DoesNotContain("alan@example.com", suppressions);
+    }
+
+    [RequiresDovecotFact]
     public async Task The_worker_reads_the_mailbox_on_its_own_when_it_starts()
     {
         var paths = SeedEditions(1, "ada@example.com");
@@ -229,6 +255,16 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     /// <summary>The Message-ID Digest used to give every reader: computable by anyone from the public List-Id.</summary>
     private static string PublicMessageId(int edition, string email) =>
         $"digest.{edition}.{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("weekly-verdicts.example.com\n" + email)), 0, 12)}@weekly-verdicts.example.com";
+
+    /// <summary>What a mail client sends for a mailto: link of List-Unsubscribe.</summary>
+    private static MimeMessage Request(string from, string to, string subject)
+    {
+        var message = new MimeMessage { Subject = subject };
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Body = new TextPart("plain") { Text = "" };
+        return message;
+    }
 
     /// <summary>A message made up by a forger to quote in a report.</summary>
     private static MimeMessage Original(string messageId, string to)
