@@ -60,7 +60,7 @@ public sealed class CliContext(TextWriter output, TextWriter error, IReadOnlyDic
         {
             using var host = BuildHost(parse);
             await StartupCheck.RunAsync(host.Services, templates);
-            await Error.WriteLineAsync(StartupLine.For(host.Services));
+            StartupLine.Log(host.Services);
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             try

@@ -19,7 +19,7 @@ public static class RunCommand
             using var host = context.BuildHost(parse, worker: true);
             await StartupCheck.RunAsync(host.Services, templates: true);
             var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
-            log.LogInformation("{Startup}", StartupLine.For(host.Services));
+            StartupLine.Log(host.Services);
             host.Services.GetRequiredService<DigestRun>().ImportFolder();
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
             log.LogInformation("Worker started; next edition at {Next:u}", next);
