@@ -112,6 +112,8 @@ public sealed class StartupTests : WorkspaceTest
         Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions", "--config", config)).Output.Trim());
         Assert.Contains($"Config: {config}", status.Output);
         Assert.Contains($"Store: {store}", status.Output);
+        // Where the key lives, never the key.
+        Assert.Contains("Unsubscribe key: Digest:Unsubscribe:Key", status.Output);
         Assert.Contains($"Delivery: outbox {Ws.OutboxPath}", status.Output);
     }
 

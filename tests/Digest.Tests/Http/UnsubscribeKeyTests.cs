@@ -33,6 +33,7 @@ public sealed partial class UnsubscribeKeyTests() : SinkTest(Samples.Comparison(
         }
 
         Assert.Contains("grace@example.com,Unsubscribed", (await Ws.RunAsync("suppressions")).Output);
+        Assert.Contains($"Unsubscribe key: {KeyFile}", (await Ws.RunAsync("status")).Output);
     }
 
     [Fact]
