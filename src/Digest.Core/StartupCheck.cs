@@ -18,6 +18,7 @@ public static class StartupCheck
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
+        Subscribers.UnsubscribeKey.CheckExisting(options);
         services.GetRequiredService<DigestStore>();
         if (templates) await services.GetRequiredService<DigestRenderer>().SelfCheckAsync(options.ListName);
     }

@@ -41,9 +41,25 @@ public sealed class UnsubscribeKey(IOptions<DigestOptions> options, ILogger<Unsu
         if (!File.Exists(file) && TryCreate(file))
             log.LogWarning("No Digest:Unsubscribe:Key is set: made a new unsubscribe key in {KeyFile}; every process on this store uses it. Back it up with the store: without it, links already mailed stop working",
                 file);
-        return UnsubscribeTokens.ReadKey(new UnsubscribeOptions { KeyFile = file })
-               ?? throw new OptionsValidationException("Digest", typeof(DigestOptions), [$"The unsubscribe key file {file} is empty; delete it to make a new one (mailed links then stop working) or restore it from a backup."]);
+        return ReadBeside(file) ?? throw Damaged(file, "is empty");
     }
+
+    /// <summary>
+    /// Refuses a damaged key file beside the store at start-up, before anything is sent with links that could
+    /// never be verified; a missing one is fine (it is made when first needed).
+    /// </summary>
+    public static void CheckExisting(DigestOptions o)
+    {
+        if (UnsubscribeTokens.ReadKey(o.Unsubscribe) is not null) return;
+        var file = FileBeside(o.Store.Path);
+        if (File.Exists(file) && ReadBeside(file) is null) throw Damaged(file, "is empty");
+    }
+
+    private static byte[]? ReadBeside(string file) =>
+        UnsubscribeTokens.ReadKey(new UnsubscribeOptions { KeyFile = file }, $"The unsubscribe key file {file} (kept beside the store; restore it from a backup, or delete it to make a new one and lose every link already mailed)");
+
+    private static OptionsValidationException Damaged(string file, string what) =>
+        new("Digest", typeof(DigestOptions), [$"The unsubscribe key file {file} {what}: restore it from a backup, or delete it to make a new one (every link already mailed then stops working)."]);
 
     /// <summary>
     /// Writes the new key to a private temporary file and links it into place, so two processes starting at

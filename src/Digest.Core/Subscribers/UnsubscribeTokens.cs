@@ -23,13 +23,16 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
     private readonly Lazy<byte[]> _nonceKey = new(() => key.DeriveFor("digest unsubscribe token v2 nonce"));
 
     /// <summary>The configured key, or null when none is set; throws when it is set but unusable.</summary>
-    public static byte[]? ReadKey(UnsubscribeOptions o)
+    public static byte[]? ReadKey(UnsubscribeOptions o) => ReadKey(o, $"Digest:Unsubscribe:KeyFile ({o.KeyFile})");
+
+    /// <param name="fileSource">How to name the key file in a message: the setting, or the file kept beside the store.</param>
+    public static byte[]? ReadKey(UnsubscribeOptions o, string fileSource)
     {
         string? text = o.Key;
         var source = "Digest:Unsubscribe:Key";
         if (string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(o.KeyFile))
         {
-            source = $"Digest:Unsubscribe:KeyFile ({o.KeyFile})";
+            source = fileSource;
             try
             {
                 text = File.ReadAllText(o.KeyFile);

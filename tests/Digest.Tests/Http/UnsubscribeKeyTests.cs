@@ -48,6 +48,22 @@ public sealed partial class UnsubscribeKeyTests() : SinkTest(Samples.Comparison(
     }
 
     [Fact]
+    public async Task A_damaged_key_file_beside_the_store_stops_start_up_naming_it_and_is_left_as_it_was()
+    {
+        Ws.Settings["Digest:Unsubscribe:Key"] = null;
+        Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
+        File.WriteAllText(KeyFile, "c2hvcnQ=\n");
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"The unsubscribe key file {KeyFile} (kept beside the store; restore it from a backup", result.Error);
+        Assert.Contains("is 5 bytes; it must be at least 32", result.Error);
+        Assert.Equal("c2hvcnQ=\n", File.ReadAllText(KeyFile));
+        Assert.Empty(Sink.Messages);
+    }
+
+    [Fact]
     public async Task A_configured_key_wins_and_no_key_file_is_made()
     {
         Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
