@@ -64,6 +64,24 @@ public sealed partial class UnsubscribeKeyTests() : SinkTest(Samples.Comparison(
     }
 
     [Fact]
+    public async Task Two_processes_starting_at_once_on_a_new_store_agree_on_one_key()
+    {
+        Ws.Settings["Digest:Unsubscribe:Key"] = null;
+
+        // Both render Grace's mail, so both need the key at about the same moment; a reader's token is the same
+        // for the same key, so equal links mean one key.
+        using var first = ChildWorker.Start(Ws, "preview", "--subscriber", "grace@example.com", "--eml");
+        using var second = ChildWorker.Start(Ws, "preview", "--subscriber", "grace@example.com", "--eml");
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, first.Output);
+        Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, second.Output);
+
+        var links = new[] { first.Output, second.Output }.Select(o => HttpLink().Match(o).Groups[1].Value).ToList();
+        Assert.NotEqual("", links[0]);
+        Assert.Equal(links[0], links[1]);
+        Assert.Equal(["digest.key"], Directory.GetFiles(Path.GetDirectoryName(KeyFile)!, "digest.key*").Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task A_configured_key_wins_and_no_key_file_is_made()
     {
         Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
