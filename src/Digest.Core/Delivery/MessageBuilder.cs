@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Digest.Bounces;
 using Digest.Rendering;
 using Digest.Subscribers;
