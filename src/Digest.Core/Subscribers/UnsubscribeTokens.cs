@@ -19,8 +19,10 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
     private readonly byte[] _listId = Encoding.UTF8.GetBytes(options.Value.ListId);
-    private readonly Lazy<byte[]> _encryptionKey = new(() => key.DeriveFor("digest unsubscribe token v2"));
     private readonly Lazy<byte[]> _nonceKey = new(() => key.DeriveFor("digest unsubscribe token v2 nonce"));
+
+    // One cipher per thread: AesGcm is not thread-safe, and making one per token cost more than the encryption.
+    private readonly ThreadLocal<AesGcm> _aes = new(() => new AesGcm(key.DeriveFor("digest unsubscribe token v2"), TagBytes));
 
     /// <summary>The configured key, or null when none is set; throws when it is set but unusable.</summary>
     public static byte[]? ReadKey(UnsubscribeOptions o) => ReadKey(o, $"Digest:Unsubscribe:KeyFile ({o.KeyFile})");
@@ -67,8 +69,7 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
         // The nonce is a MAC of the address (the SIV construction): one nonce only ever meets one address, as
         // AES-GCM requires, and a reader's token is the same in the header, the body and every edition.
         HMACSHA256.HashData(_nonceKey.Value, address).AsSpan(0, NonceBytes).CopyTo(nonce);
-        using var aes = new AesGcm(_encryptionKey.Value, TagBytes);
-        aes.Encrypt(nonce, address, token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), _listId);
+        _aes.Value!.Encrypt(nonce, address, token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), _listId);
         return Base64Url(token);
     }
 
@@ -90,10 +91,9 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
     {
         if (token.Length <= NonceBytes + TagBytes) return null;
         var address = new byte[token.Length - NonceBytes - TagBytes];
-        using var aes = new AesGcm(_encryptionKey.Value, TagBytes);
         try
         {
-            aes.Decrypt(token.AsSpan(0, NonceBytes), token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), address, _listId);
+            _aes.Value!.Decrypt(token.AsSpan(0, NonceBytes), token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), address, _listId);
         }
         catch (AuthenticationTagMismatchException)
         {
