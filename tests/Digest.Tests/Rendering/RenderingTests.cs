@@ -213,7 +213,7 @@ public sealed class RenderingTests : WorkspaceTest
     }
 
     [Fact]
-    public async Task Html_at_max_comparisons_of_real_length_stays_under_gmails_102_KB_clip()
+    public async Task Html_at_max_comparisons_of_real_length_stays_under_gmails_102_KB_clip_with_no_images()
     {
         Ws.Settings["Digest:Archive:BaseUrl"] = "https://weekly-verdicts.example.com/archive";
         Ws.Settings["Digest:Sender:PostalAddress"] = "Weekly Verdicts Ltd, 12 Sample Lane, Springfield 12345";
@@ -227,6 +227,7 @@ public sealed class RenderingTests : WorkspaceTest
         var bytes = System.Text.Encoding.UTF8.GetByteCount(message.HtmlBody!);
         Assert.Equal(max, System.Text.RegularExpressions.Regex.Matches(message.HtmlBody!, "<h2 ").Count);
         Assert.True(bytes < 102 * 1024, $"the HTML is {bytes} bytes at {max} comparisons");
+        Assert.DoesNotContain("<img", message.HtmlBody);
     }
 
     [Fact]
