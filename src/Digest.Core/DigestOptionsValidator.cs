@@ -65,7 +65,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Relays: the name \"{twice}\" is used twice; give each relay its own Name.");
         if (o.Delivery.RelayRetryAfter <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:RelayRetryAfter must be a positive duration, was {o.Delivery.RelayRetryAfter}.");
-        ValidateRealSend(o, errors);
         ValidateHttp(o, errors);
         Delivery.DkimSigning.Validate(o.Dkim, errors);
         ValidateBounces(o, errors);
@@ -100,36 +99,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
-    }
-
-    /// <summary>
-    /// Mail to a relay off this machine reaches real readers: the sample's example addresses would give them
-    /// unsubscribe links that go nowhere (Gmail and Yahoo require a working one-click link) and a sender
-    /// domain nobody owns. Loopback relays and the outbox keep the samples, so the quick start just works.
-    /// </summary>
-    private static void ValidateRealSend(DigestOptions o, List<string> errors)
-    {
-        var relay = o.Relays.Select((r, i) => (r.Host, Key: $"Digest:Relays:{i}:Host")).Prepend((o.Smtp.Host, Key: "Digest:Smtp:Host"))
-            .FirstOrDefault(r => !string.IsNullOrWhiteSpace(r.Host) && !IsLoopback(r.Host!));
-        if (relay.Host is null) return;
-        var because = $"before mail goes to {relay.Key} \"{relay.Host}\" (not a loopback relay)";
-        if (Uri.TryCreate(o.Unsubscribe.BaseUrl, UriKind.Absolute, out var unsubscribe))
-        {
-            if (unsubscribe.Scheme != "https")
-                errors.Add($"Digest:Unsubscribe:BaseUrl must be an https:// address your readers can reach {because}, was \"{o.Unsubscribe.BaseUrl}\".");
-            else if (IsExampleDomain(unsubscribe.Host))
-                errors.Add($"Digest:Unsubscribe:BaseUrl still points at the example domain; set it to your public unsubscribe address {because}, was \"{o.Unsubscribe.BaseUrl}\".");
-        }
-        if (IsAddress(o.Sender.Address) && IsExampleDomain(o.Sender.Address[(o.Sender.Address.LastIndexOf('@') + 1)..]))
-            errors.Add($"Digest:Sender:Address still uses the example domain; set it to an address of your own domain {because}, was \"{o.Sender.Address}\".");
-    }
-
-    /// <summary>The names RFC 2606 and RFC 6761 reserve for examples and tests: nobody's mail or web server.</summary>
-    public static bool IsExampleDomain(string host)
-    {
-        var name = host.TrimEnd('.').ToLowerInvariant();
-        string[] reserved = ["example.com", "example.net", "example.org", "example", "test", "invalid", "localhost"];
-        return reserved.Any(r => name == r || name.EndsWith("." + r, StringComparison.Ordinal));
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)

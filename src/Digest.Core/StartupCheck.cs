@@ -13,10 +13,12 @@ namespace Digest;
 /// </summary>
 public static class StartupCheck
 {
-    public static async Task RunAsync(IServiceProvider services, bool templates)
+    /// <param name="sends">The command may send mail: the settings a real send needs are checked too.</param>
+    public static async Task RunAsync(IServiceProvider services, bool templates, bool sends = false)
     {
         services.GetRequiredService<IStartupValidator>().Validate();
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
+        if (sends) RealSendCheck.Run(options);
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
         Subscribers.UnsubscribeKey.CheckExisting(options);

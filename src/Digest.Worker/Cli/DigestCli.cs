@@ -54,12 +54,12 @@ public sealed class CliContext(TextWriter output, TextWriter error, IReadOnlyDic
     /// Builds the host, runs the start-up checks, and runs <paramref name="body"/> with a token that fires on
     /// SIGTERM or Ctrl+C; expected failures print their message and map to an exit code.
     /// </summary>
-    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body)
+    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body, bool sends = false)
     {
         try
         {
             using var host = BuildHost(parse);
-            await StartupCheck.RunAsync(host.Services, templates);
+            await StartupCheck.RunAsync(host.Services, templates, sends);
             StartupLine.Log(host.Services);
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -17,7 +17,7 @@ public static class RunCommand
         try
         {
             using var host = context.BuildHost(parse, worker: true);
-            await StartupCheck.RunAsync(host.Services, templates: true);
+            await StartupCheck.RunAsync(host.Services, templates: true, sends: true);
             var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
             StartupLine.Log(host.Services);
             host.Services.GetRequiredService<DigestRun>().ImportFolder();

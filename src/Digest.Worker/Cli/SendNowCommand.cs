@@ -11,7 +11,7 @@ public static class SendNowCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Select, plan and render every message, but send and record nothing." };
         var command = new Command("send-now", "Send the next edition now (or finish an unfinished one).") { dryRun };
         command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, (services, stopping) =>
-            parse.GetValue(dryRun) ? DryRunAsync(context, services, stopping) : SendAsync(context, services, stopping)));
+            parse.GetValue(dryRun) ? DryRunAsync(context, services, stopping) : SendAsync(context, services, stopping), sends: true));
         return command;
     }
 

@@ -110,6 +110,19 @@ public sealed partial class UnsubscribeKeyTests() : SinkTest(Samples.Comparison(
         Assert.Empty(Sink.Messages);
     }
 
+    [Fact]
+    public async Task Admin_commands_still_work_on_an_install_whose_real_send_settings_are_not_set_yet()
+    {
+        Ws.Settings["Digest:Smtp:Host"] = "relay.invalid";
+        Ws.Settings["Digest:Smtp:Security"] = "StartTls";
+
+        var status = await Ws.RunAsync("status");
+        var suppressions = await Ws.RunAsync("unsubscribe", "ada@example.com");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.True(suppressions.ExitCode == 0, suppressions.ToString());
+    }
+
     private string LinkIn(string email)
     {
         var message = Assert.Single(Sink.To(email)).Parse();
