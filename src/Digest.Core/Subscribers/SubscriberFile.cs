@@ -86,16 +86,18 @@ public static class SubscriberFile
             errors.Add(at with { Message = "missing" });
             return null;
         }
-        if (!IsAddress(email))
+        if (Canonical(email) is not { } canonical)
         {
             errors.Add(at with { Message = $"\"{email}\" is not a valid email address" });
             return null;
         }
-        if (seen.TryGetValue(email, out var first))
+        if (seen.TryGetValue(canonical, out var first))
         {
-            errors.Add(at with { Message = $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case)" });
+            var spelling = canonical == email ? "" : $", the same mailbox as {canonical}";
+            errors.Add(at with { Message = $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case{spelling})" });
             return null;
         }
+        email = canonical;
         timeZone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
         if (timeZone is not null && !DigestOptionsValidator.TryFindTimeZone(timeZone, out _))
         {
@@ -108,10 +110,21 @@ public static class SubscriberFile
     }
 
     /// <summary>A bare address with a local part and a dotted domain; display names and groups are not addresses here.</summary>
-    public static bool IsAddress(string value) =>
+    public static bool IsAddress(string value) => Canonical(value) is not null;
+
+    /// <summary>
+    /// The address as Digest keys it, or null when <paramref name="value"/> is not a bare address with a local
+    /// part and a dotted domain. MimeKit reads an IDN domain written in punycode (<c>xn--bcher-kva.de</c>) as
+    /// Unicode (<c>bücher.de</c>): both spellings are the same mailbox, so both give the Unicode form, and
+    /// one reader cannot be listed twice or escape a suppression by changing spelling. On the wire MailKit
+    /// writes the domain in punycode again unless the server announces SMTPUTF8.
+    /// </summary>
+    public static string? Canonical(string value) =>
         MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
-        && mailbox.Address == value
+        && (mailbox.Address == value || mailbox.GetAddress(idnEncode: true) == value)
         && mailbox.LocalPart.Length > 0
         && mailbox.Domain.Contains('.')
-        && !mailbox.Domain.StartsWith('.') && !mailbox.Domain.EndsWith('.');
+        && !mailbox.Domain.StartsWith('.') && !mailbox.Domain.EndsWith('.')
+            ? mailbox.Address
+            : null;
 }
