@@ -210,7 +210,8 @@ internal sealed partial class ComparisonDocument
 
         public string? Required(string field, string? value)
         {
-            if (!string.IsNullOrWhiteSpace(value)) return value.Trim();
+            var text = value is null ? null : ControlCharacters.Strip(value).Trim();
+            if (!string.IsNullOrEmpty(text)) return text;
             Error(field, value is null ? "missing" : "must not be empty");
             return null;
         }

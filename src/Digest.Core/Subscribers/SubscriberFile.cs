@@ -106,7 +106,8 @@ public static class SubscriberFile
         }
         seen[email] = label;
         var cleaned = (categories ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return new Subscriber(email, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), cleaned, timeZone);
+        name = name is null ? null : ControlCharacters.Strip(name).Trim();
+        return new Subscriber(email, string.IsNullOrEmpty(name) ? null : name, cleaned, timeZone);
     }
 
     /// <summary>A bare address with a local part and a dotted domain; display names and groups are not addresses here.</summary>
