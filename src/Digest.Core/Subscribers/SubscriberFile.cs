@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Digest.Input;
 using MimeKit;
@@ -120,12 +121,23 @@ public static class SubscriberFile
     /// one reader cannot be listed twice or escape a suppression by changing spelling. On the wire MailKit
     /// writes the domain in punycode again unless the server announces SMTPUTF8.
     /// </summary>
-    public static string? Canonical(string value) =>
-        MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
-        && (mailbox.Address == value || mailbox.GetAddress(idnEncode: true) == value)
-        && mailbox.LocalPart.Length > 0
-        && mailbox.Domain.Contains('.')
-        && !mailbox.Domain.StartsWith('.') && !mailbox.Domain.EndsWith('.')
-            ? mailbox.Address
-            : null;
+    public static string? Canonical(string value)
+    {
+        if (!MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
+            || (mailbox.Address != value && mailbox.GetAddress(idnEncode: true) != value)
+            || mailbox.LocalPart.Length == 0
+            || !mailbox.Domain.Contains('.')
+            || mailbox.Domain.StartsWith('.') || mailbox.Domain.EndsWith('.'))
+            return null;
+        if (!mailbox.Domain.Contains("xn--", StringComparison.OrdinalIgnoreCase)) return mailbox.Address;
+        // MimeKit decodes only lower-case punycode; "XN--BCHER-KVA.DE" is the same domain as well.
+        try
+        {
+            return $"{mailbox.LocalPart}@{new IdnMapping().GetUnicode(mailbox.Domain.ToLowerInvariant())}";
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 }

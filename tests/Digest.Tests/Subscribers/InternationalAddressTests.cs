@@ -46,6 +46,22 @@ public sealed class InternationalAddressTests() : SinkTest(Samples.Comparison("a
     }
 
     [Fact]
+    public async Task Punycode_in_capitals_is_the_same_mailbox_too()
+    {
+        Ws.WriteSubscribersJson("""
+            { "subscribers": [
+                { "email": "plain@bücher.de" },
+                { "email": "PLAIN@XN--BCHER-KVA.DE" }
+            ] }
+            """);
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("\"PLAIN@XN--BCHER-KVA.DE\" is a duplicate of subscribers[0]", result.Error);
+    }
+
+    [Fact]
     public async Task Unsubscribing_the_punycode_spelling_suppresses_the_reader_listed_in_unicode()
     {
         Ws.WriteSubscribers(("plain@bücher.de", "Plain"), ("ada@example.com", "Ada"));
