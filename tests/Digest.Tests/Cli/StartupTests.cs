@@ -104,11 +104,14 @@ public sealed class StartupTests : WorkspaceTest
         var store = Ws.Settings["Digest:Store:Path"];
 
         using var child = ChildWorker.Start(Ws, "suppressions", "--config", config);
+        using var health = ChildWorker.Start(Ws, "health", "--config", config);
         Assert.True(await child.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, child.Output);
+        Assert.Equal(1, await health.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var status = await Ws.RunAsync("status", "--config", config);
 
         // A log line: stderr for commands, so what they print on stdout stays parseable.
         Assert.Contains($"info: Digest.Worker[0] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", child.Output);
+        Assert.Contains($"info: Digest.Worker[0] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", health.Output);
         Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions", "--config", config)).Output.Trim());
         Assert.Contains($"Config: {config}", status.Output);
         Assert.Contains($"Store: {store}", status.Output);
