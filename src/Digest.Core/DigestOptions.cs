@@ -68,6 +68,9 @@ public sealed class ScheduleOptions
 {
     /// <summary>Quartz cron expression (seconds first). Default: Mondays at 09:00.</summary>
     public string Cron { get; set; } = "0 0 9 ? * MON";
+
+    /// <summary><see cref="Cron"/> as Quartz reads it: a 5-field Unix cron gets its seconds field (<see cref="UnixCron"/>).</summary>
+    public string QuartzCron => UnixCron.ToQuartz(Cron);
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>

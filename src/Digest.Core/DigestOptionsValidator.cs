@@ -25,8 +25,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         Require("ListId", o.ListId);
         Require("ListName", o.ListName);
 
-        if (!CronExpression.TryParse(o.Schedule.Cron, out _))
-            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), was \"{o.Schedule.Cron}\".");
+        if (!CronExpression.TryParse(o.Schedule.QuartzCron, out _))
+            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week) or 5-field Unix cron, was \"{o.Schedule.Cron}\"{(UnixCron.IsUnix(o.Schedule.Cron) ? $" (read as \"{o.Schedule.QuartzCron}\")" : "")}.");
         if (!TryFindTimeZone(o.Schedule.TimeZone, out _))
             errors.Add($"Digest:Schedule:TimeZone is not a known IANA time zone, was \"{o.Schedule.TimeZone}\".");
 
