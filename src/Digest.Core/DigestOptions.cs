@@ -85,6 +85,9 @@ public sealed class ScheduleOptions
 public sealed class EditionOptions
 {
     public int MaxComparisons { get; set; } = 5;
+
+    /// <summary>A comparison older than this when an edition is made is not sent any more; null: no limit.</summary>
+    public TimeSpan? MaxAge { get; set; }
 }
 
 public sealed class SenderOptions

@@ -34,6 +34,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Schedule:LocalTime must be a time of day such as 09:00, was \"{o.Schedule.LocalTime}\".");
         if (o.Edition.MaxComparisons is < 1 or > 50)
             errors.Add($"Digest:Edition:MaxComparisons must be between 1 and 50, was {o.Edition.MaxComparisons}.");
+        if (o.Edition.MaxAge is { } maxAge && maxAge <= TimeSpan.Zero)
+            errors.Add($"Digest:Edition:MaxAge must be a positive duration such as 30.00:00:00, or unset, was {maxAge}.");
 
         if (!IsAddress(o.Sender.Address))
             errors.Add($"Digest:Sender:Address is not a valid email address, was \"{o.Sender.Address}\".");

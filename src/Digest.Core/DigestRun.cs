@@ -53,7 +53,7 @@ public sealed class DigestRun(
             var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
-                edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
+                edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
 

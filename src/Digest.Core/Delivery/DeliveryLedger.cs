@@ -10,7 +10,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
     /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
     /// last and is what makes the plan count: a plan cut short by a crash has no edition, and is cleared
-    /// before the edition is planned again.
+    /// before the edition is planned again. The edition's comparisons are marked as sent in it in the same
+    /// transaction, so a crash leaves both or neither: never an edition whose comparisons would be chosen again.
     /// </summary>
     /// <returns>How many deliveries were planned in each state.</returns>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries)
@@ -30,7 +31,12 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             }
             store.InTransaction(() => store.Deliveries.InsertBulk(part));
         }
-        store.Editions.Upsert(edition);
+        var comparisons = new Comparisons.ComparisonStore(store);
+        store.InTransaction(() =>
+        {
+            store.Editions.Upsert(edition);
+            comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
+        });
         return counts;
     }
 

@@ -20,7 +20,7 @@ public sealed class Edition
     public DateTime? CompletedAt { get; set; }
     public List<Comparison> Comparisons { get; set; } = [];
 
-    /// <summary>Comparisons of the window that the cap left out.</summary>
+    /// <summary>Comparisons waiting when the edition was made that the cap left out; they go in a later edition.</summary>
     public int LeftOut { get; set; }
 
     public bool IsComplete => CompletedAt is not null;

@@ -95,6 +95,7 @@ public sealed class DigestStore : IDisposable
     private void EnsureIndexes()
     {
         Comparisons.EnsureIndex(c => c.PublishedAt);
+        Comparisons.EnsureIndex(c => c.EditionNumber);
         Deliveries.EnsureIndex(d => d.Key);
         // A bounce that quotes only the original's Message-ID is matched by it.
         Deliveries.EnsureIndex(d => d.MessageId);

@@ -57,6 +57,7 @@ public static class StatusCommand
             var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
+            await QueueReport.WriteAsync(context.Output, services.GetRequiredService<EditionPlanner>().Queue());
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
             await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried by the next run)");
             await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
