@@ -130,6 +130,12 @@ public sealed class SmtpOptions
     public string? Host { get; set; }
     public int Port { get; set; } = 587;
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+    /// <summary>
+    /// A copy of the relay's own certificate (PEM or DER), trusted for this relay although no CA vouches for it,
+    /// e.g. Debian's /etc/ssl/certs/ssl-cert-snakeoil.pem. Pinned: only that exact certificate.
+    /// </summary>
+    public string? TrustedCertificateFile { get; set; }
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string? PasswordFile { get; set; }

@@ -98,6 +98,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
+        if (smtp.TrustedCertificateFile is { Length: > 0 } pem && TlsPolicy.CertificateProblem(pem) is { } problem)
+            errors.Add($"{key}:TrustedCertificateFile {problem}, was \"{pem}\".");
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)

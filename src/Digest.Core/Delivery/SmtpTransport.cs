@@ -19,7 +19,11 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
 
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
-        private readonly SmtpClient _client = new() { Timeout = (int)options.Timeout.TotalMilliseconds };
+        private readonly SmtpClient _client = new()
+        {
+            Timeout = (int)options.Timeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = TlsPolicy.CertificateCheck(options.Security, options.Host!, options.TrustedCertificateFile),
+        };
 
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
@@ -75,7 +79,8 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             catch (SslHandshakeException e)
             {
                 socket.Dispose();
-                throw new DeliveryException(DeliveryFailure.Fatal, $"TLS with {host}:{options.Port} failed: {e.Message}", e);
+                throw new DeliveryException(DeliveryFailure.Fatal,
+                    $"TLS with {host}:{options.Port} failed: {e.Message.ReplaceLineEndings(" ")} If the relay's certificate is its own (self-signed, such as a stock Postfix's), trust that one certificate with Digest:Smtp:TrustedCertificateFile (a copy of it, PEM); a relay on this machine also works with Digest:Smtp:Security=Auto.", e);
             }
             catch (NotSupportedException e)
             {
