@@ -20,7 +20,9 @@ public sealed class OutboxTransport(string folder) : IMailTransport
     {
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
-            Directory.CreateDirectory(folder);
+            // Each file holds a reader's address and a working unsubscribe link: the owner's only.
+            Storage.PrivateFiles.CreateFolder(Path.GetDirectoryName(folder)!);
+            Storage.PrivateFiles.CreateFolder(folder);
             var address = message.To.Mailboxes.First().Address.ToLowerInvariant();
             var name = string.Concat(address.Replace("@", "_at_", StringComparison.Ordinal)
                 .Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
@@ -28,7 +30,8 @@ public sealed class OutboxTransport(string folder) : IMailTransport
             var partial = file + ".part";
             try
             {
-                await message.WriteToAsync(partial, cancellationToken);
+                await using (var stream = Storage.PrivateFiles.OpenWrite(partial))
+                    await message.WriteToAsync(stream, cancellationToken);
                 File.Move(partial, file, overwrite: true);
             }
             catch (IOException e)
