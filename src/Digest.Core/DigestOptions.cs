@@ -30,6 +30,7 @@ public sealed class DigestOptions
     public BouncesOptions Bounces { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
+    public LedgerOptions Ledger { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -245,6 +246,15 @@ public sealed class ArchiveOptions
     /// <summary>The public address of an edition's page, or null when no <see cref="BaseUrl"/> is set.</summary>
     public string? UrlFor(int edition) =>
         string.IsNullOrWhiteSpace(BaseUrl) ? null : $"{BaseUrl.TrimEnd('/')}/{Digest.Archive.EditionArchive.FileName(edition)}";
+}
+
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// Editions whose per-reader delivery records are kept (the newest ones); older editions keep only their
+    /// counts, so the store stays the same size week after week.
+    /// </summary>
+    public int KeepEditions { get; set; } = 12;
 }
 
 public sealed class HealthOptions

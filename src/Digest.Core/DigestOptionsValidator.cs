@@ -75,6 +75,11 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Delivery:MaxRuns must be at least 1, was {o.Delivery.MaxRuns}.");
         if (o.Delivery.StopTimeout <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:StopTimeout must be a positive duration, was {o.Delivery.StopTimeout}.");
+        if (o.Ledger.KeepEditions < 1)
+            errors.Add($"Digest:Ledger:KeepEditions must be at least 1, was {o.Ledger.KeepEditions}.");
+        // A soft-bounce streak is counted over the kept records: it cannot be longer than they reach back.
+        else if (o.Ledger.KeepEditions < o.Bounces.SoftBounceLimit)
+            errors.Add($"Digest:Ledger:KeepEditions must be at least Digest:Bounces:SoftBounceLimit ({o.Bounces.SoftBounceLimit}), was {o.Ledger.KeepEditions}.");
         if (o.Delivery.LeaseDuration < TimeSpan.FromSeconds(5))
             errors.Add($"Digest:Delivery:LeaseDuration must be at least 00:00:05, was {o.Delivery.LeaseDuration}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

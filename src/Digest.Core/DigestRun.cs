@@ -74,6 +74,9 @@ public sealed class DigestRun(
         {
             edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
             editions.Save(edition);
+            if (ledger.Fold(options.Value.Ledger.KeepEditions) is { Count: > 0 } folded)
+                log.LogInformation("Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
+                    string.Join(", ", folded), options.Value.Ledger.KeepEditions);
         }
         var elapsed = clock.GetElapsedTime(started);
         log.LogInformation(

@@ -24,4 +24,22 @@ public sealed class Edition
     public int LeftOut { get; set; }
 
     public bool IsComplete => CompletedAt is not null;
+
+    /// <summary>Set once the edition's per-reader records were dropped (Digest:Ledger:KeepEditions): what they counted.</summary>
+    public FoldedDeliveries? Folded { get; set; }
+}
+
+/// <summary>The delivery counts of an edition whose per-reader records are no longer kept.</summary>
+public sealed class FoldedDeliveries
+{
+    public int Planned { get; set; }
+    public int Sent { get; set; }
+    public int Deferred { get; set; }
+    public int Bounced { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+
+    /// <summary>Messages each relay accepted.</summary>
+    public Dictionary<string, int> SentByRelay { get; set; } = [];
+    public DateTime FoldedAt { get; set; }
 }

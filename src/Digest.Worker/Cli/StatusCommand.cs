@@ -31,7 +31,7 @@ public static class StatusCommand
             var deferred = 0;
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
-                var c = ledger.Count(e.Number);
+                var c = ledger.Count(e);
                 if (!e.IsComplete) deferred += c.Deferred;
                 table.AddRow($"#{e.Number}", $"{e.CreatedAt:yyyy-MM-dd HH:mm}", $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
                     $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
@@ -43,7 +43,7 @@ public static class StatusCommand
                     await context.Output.WriteLineAsync($"Edition #{unfinished.Number}: {waiting} readers in {zone} wait for their local time, the first at {next:yyyy-MM-dd HH:mm} UTC");
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
-                var sent = ledger.SentByRelay(e.Number);
+                var sent = ledger.SentByRelay(e);
                 if (sent.Count == 0) continue;
                 var lines = sent.OrderByDescending(r => r.Value).Select(r =>
                 {
