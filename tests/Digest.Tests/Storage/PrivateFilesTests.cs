@@ -15,7 +15,7 @@ public sealed class PrivateFilesTests : WorkspaceTest
         Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
         var data = Path.Combine(Ws.Root, "data");
 
-        using var send = ChildWorker.Start(Ws, umask: "000", "send-now");
+        using var send = ChildWorker.StartWithUmask(Ws, "000", "send-now");
         Assert.True(await send.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, send.Output);
 
         Assert.Equal(OwnerFolder, File.GetUnixFileMode(data));

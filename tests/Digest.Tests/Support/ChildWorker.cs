@@ -22,10 +22,10 @@ public sealed class ChildWorker : IDisposable
         process.BeginErrorReadLine();
     }
 
-    public static ChildWorker Start(TestWorkspace ws, params string[] args) => Start(ws, umask: null, args);
+    public static ChildWorker Start(TestWorkspace ws, params string[] args) => StartWithUmask(ws, null, args);
 
     /// <param name="umask">Set: the process runs with this umask (e.g. "000"), as a careless service manager might start it.</param>
-    public static ChildWorker Start(TestWorkspace ws, string? umask, params string[] args)
+    public static ChildWorker StartWithUmask(TestWorkspace ws, string? umask, params string[] args)
     {
         var info = new ProcessStartInfo(umask is null ? "dotnet" : "/bin/sh")
         {
