@@ -37,6 +37,8 @@ public sealed class StartupTests : WorkspaceTest
     [InlineData("Digest:Smtp:Port", "abc", "Digest:Smtp:Port")]
     [InlineData("Digest:Archive:BaseUrl", "archive", "Digest:Archive:BaseUrl must be an absolute http(s) URL, was \"archive\".")]
     [InlineData("Digest:Unsubscribe:Key", "c2hvcnQ=", "Digest:Unsubscribe:Key is 5 bytes; it must be at least 32")]
+    [InlineData("Digest:Ledger:KeepEditions", "2", "Digest:Ledger:KeepEditions must be at least Digest:Bounces:SoftBounceLimit (3), was 2.")]
+    [InlineData("Digest:Edition:MaxAge", "-1.00:00:00", "Digest:Edition:MaxAge must be a positive duration such as 30.00:00:00, or unset, was -1.00:00:00.")]
     public async Task A_bad_config_value_fails_start_up_naming_the_key(string key, string value, string message)
     {
         Ws.Settings[key] = value;
