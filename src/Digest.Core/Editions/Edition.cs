@@ -25,6 +25,16 @@ public sealed class Edition
 
     public bool IsComplete => CompletedAt is not null;
 
+    /// <summary>
+    /// How the edition was started: mailed or written to the outbox. It is finished the same way, so a resume
+    /// from a shell without the SMTP settings cannot put half the readers' mail in a folder. Null for editions
+    /// made before it was recorded.
+    /// </summary>
+    public EditionTransport? Transport { get; set; }
+
+    /// <summary>The relays as they were described when the edition was started, for the refusal message.</summary>
+    public string? TransportDescription { get; set; }
+
     /// <summary>Set once the edition's per-reader records were dropped (Digest:Ledger:KeepEditions): what they counted.</summary>
     public FoldedDeliveries? Folded { get; set; }
 }
@@ -42,4 +52,10 @@ public sealed class FoldedDeliveries
     /// <summary>Messages each relay accepted.</summary>
     public Dictionary<string, int> SentByRelay { get; set; } = [];
     public DateTime FoldedAt { get; set; }
+}
+
+public enum EditionTransport
+{
+    Smtp,
+    Outbox,
 }
