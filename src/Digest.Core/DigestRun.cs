@@ -79,6 +79,8 @@ public sealed class DigestRun(
     /// The editions not yet complete: the current one, which has readers still planned (due now or at their local
     /// morning) and must be finished before a new one starts, and the older ones that only retry deferred readers.
     /// </summary>
+    public Edition? CurrentEdition() => OpenEditions().Current;
+
     private (Edition? Current, IReadOnlyList<Edition> Retrying) OpenEditions()
     {
         var open = editions.Open();

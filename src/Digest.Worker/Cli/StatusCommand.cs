@@ -58,7 +58,7 @@ public static class StatusCommand
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
-            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried by the next run)");
+            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried when their backoff ends, until Digest:Delivery:GiveUpAfter; send-now retries them at once)");
             await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
             await context.Output.WriteLineAsync($"Archive: {Path.GetFullPath(options.Archive.Path)}{(options.Archive.BaseUrl is { Length: > 0 } url ? $", published at {url}" : ", no public address (Digest:Archive:BaseUrl)")}");
             await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.Cron}, {options.Schedule.TimeZone})");
