@@ -260,7 +260,7 @@ public sealed class EditionDispatcher(
         return new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<DeliveryException>(e => e.Failure == DeliveryFailure.Transient),
+                ShouldHandle = new PredicateBuilder().Handle<DeliveryException>(e => e.Failure is DeliveryFailure.Transient or DeliveryFailure.RelayDown),
                 MaxRetryAttempts = o.Retries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

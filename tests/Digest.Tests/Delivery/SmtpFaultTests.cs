@@ -231,6 +231,18 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
     }
 
     [Fact]
+    public async Task A_message_deadline_shorter_than_the_command_timeout_is_refused_at_start_up()
+    {
+        Ws.Settings["Digest:Smtp:MessageDeadline"] = "00:00:02";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Smtp:MessageDeadline must be at least Digest:Smtp:Timeout (00:00:05) and at most 01:00:00, was 00:00:02.", result.Error);
+        Assert.Empty(Sink.Messages);
+    }
+
+    [Fact]
     public async Task The_rate_limit_spreads_messages_over_time()
     {
         Ws.WriteSubscribers(Enumerable.Range(0, 12).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
