@@ -113,7 +113,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
         {
             SslHandshakeException => new DeliveryException(DeliveryFailure.Fatal, $"TLS with {where} failed: {e.Message}", e),
             NotSupportedException => new DeliveryException(DeliveryFailure.Fatal, $"{where} does not offer STARTTLS, which Digest:Smtp:Security requires", e),
-            AuthenticationException => new DeliveryException(DeliveryFailure.Fatal, $"{where} refused the credentials of {options.Username}: {e.Message}", e),
+            AuthenticationException or SaslException => new DeliveryException(DeliveryFailure.Fatal, $"{where} refused the credentials of {options.Username}: {e.Message}", e),
             ServiceNotAuthenticatedException => new DeliveryException(DeliveryFailure.Fatal, $"{where} requires a login (Digest:Smtp:Username): 530 {e.Message}", e),
             SmtpCommandException c => new DeliveryException(SmtpReply.Classify(SmtpStage.Session, (int)c.StatusCode, c.Message),
                 $"cannot connect to {where}: {(int)c.StatusCode} {c.Message}", e) { ConnectFailed = true },

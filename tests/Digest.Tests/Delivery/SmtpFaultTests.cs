@@ -33,7 +33,7 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
 
         Assert.Equal(3, first.ExitCode);
         Assert.Contains("2 sent, 1 deferred", first.Output);
-        Assert.Contains("unfinished", status.Output);
+        Assert.Contains("retrying", status.Output);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("Edition 1: 3 sent, 0 deferred", second.Output);
         Assert.Single(Sink.To("grace@example.com"));
