@@ -197,10 +197,12 @@ public sealed class EditionDispatcher(
         catch (DeliveryException e) when (e.IsRelayFailure)
         {
             // The reader stays as they were (planned, or deferred with their backoff): an outage is not their failure.
+            delivery.LastReply = $"not sent, the relay failed: {e.Reply}";
             Halt(run, e);
         }
         catch (DeliveryException e)
         {
+            // Transient: a reply about this reader that may change (4xx), or their message cut off mid-way.
             delivery.Runs++;
             Defer(delivery, e.Reply);
         }
