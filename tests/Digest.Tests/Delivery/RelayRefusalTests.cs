@@ -90,6 +90,20 @@ public sealed class RelayRefusalTests() : SinkTest(Samples.Comparison("alpha-vs-
     }
 
     [Fact]
+    public async Task A_list_with_a_few_dead_addresses_does_not_trip_the_breaker()
+    {
+        Ws.WriteSubscribers(Enumerable.Range(0, 60).Select(i => ($"reader{i:D2}@example.com", (string?)null)).ToArray());
+        Ws.Settings["Digest:Smtp:Connections"] = "1";
+        // 19 dead addresses among the first 40: many, but not most.
+        foreach (var i in Enumerable.Range(0, 19)) Sink.HardReject.Add($"reader{2 * i:D2}@example.com");
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Edition 1: 41 sent, 0 deferred, 19 bounced", result.Output);
+    }
+
+    [Fact]
     public async Task Resubscribe_by_edition_lifts_that_editions_hard_bounces_in_bulk_with_a_dry_run_first()
     {
         Sink.HardReject.Add("grace@example.com");
