@@ -47,29 +47,27 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
                 var failure = SmtpReply.Classify(stage, (int)e.StatusCode, e.Message);
                 // After a temporary or relay-wide refusal the session is in an unknown state: start a new one.
                 if (failure is DeliveryFailure.Transient or DeliveryFailure.RelayDown or DeliveryFailure.Fatal) Reset();
-                return Throw(new DeliveryException(failure, $"{(int)e.StatusCode} {e.Message}", e));
+                throw new DeliveryException(failure, $"{(int)e.StatusCode} {e.Message}", e);
             }
             catch (ServiceNotAuthenticatedException e)
             {
                 // MailKit's form of "530 authentication required": the relay wants a login it did not get.
                 Reset();
-                return Throw(new DeliveryException(DeliveryFailure.Fatal, $"530 {e.Message}", e));
+                throw new DeliveryException(DeliveryFailure.Fatal, $"530 {e.Message}", e);
             }
             catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 Reset();
-                return Throw(new DeliveryException(DeliveryFailure.Transient, $"no complete reply within Smtp:MessageDeadline ({options.MessageDeadline})", e));
+                throw new DeliveryException(DeliveryFailure.Transient, $"no complete reply within Smtp:MessageDeadline ({options.MessageDeadline})", e);
             }
             catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or TimeoutException or ServiceNotConnectedException)
             {
                 // After a drop or a timeout the session is in an unknown state: start a new one next time.
                 Reset();
-                return Throw(new DeliveryException(DeliveryFailure.Transient,
-                    e is TimeoutException ? $"timed out after {options.Timeout.TotalSeconds:0}s" : $"connection lost: {e.Message}", e));
+                throw new DeliveryException(DeliveryFailure.Transient,
+                    e is TimeoutException ? $"timed out after {options.Timeout.TotalSeconds:0}s" : $"connection lost: {e.Message}", e);
             }
         }
-
-        private static string Throw(DeliveryException e) => throw e;
 
         private void Reset()
         {
