@@ -39,7 +39,7 @@ public sealed class EditionDispatcher(
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
-        var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log);
+        var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log, o.Sender.PostalAddress);
         var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing)
         {
             Breakers = relays.All.Select(_ => new RefusalBreaker()).ToArray(),
