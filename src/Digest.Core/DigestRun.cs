@@ -56,16 +56,19 @@ public sealed class DigestRun(
                 Complete(open);
                 continue;
             }
+            relays.EnsureCanFinish(open);
             var outcome = await DispatchAsync(open, new DispatchCounters(), resuming: true, retryDeferredNow, stopping);
             if (outcome.Report is { Fatal: not null } or { Stopped: true }) return outcome with { Earlier = earlier };
             earlier.Add(outcome);
         }
 
         var resuming = edition is not null;
+        if (edition is not null) relays.EnsureCanFinish(edition);
         if (edition is null)
         {
             if (resumeOnly || (edition = planner.Draft()) is null)
                 return earlier.Count > 0 ? earlier[^1] with { Earlier = earlier[..^1] } : RunOutcome.NothingNew;
+            relays.Stamp(edition);
             var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
@@ -132,6 +135,7 @@ public sealed class DigestRun(
         List<Delivery.Delivery> plan;
         if (edition is not null)
         {
+            relays.EnsureCanFinish(edition);
             plan = [];
             await foreach (var d in ledger.PendingAsync(edition.Number).WithCancellation(cancellationToken)) plan.Add(d);
         }
