@@ -72,7 +72,7 @@ public sealed class DigestRun(
             var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
-                edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
+                edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
         return await DispatchAsync(edition, counters ?? new DispatchCounters(), resuming, retryDeferredNow, stopping) with { Earlier = earlier };
@@ -96,6 +96,9 @@ public sealed class DigestRun(
         if (edition.IsComplete || ledger.Count(edition.Number).Undelivered > 0) return;
         edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
         editions.Save(edition);
+        if (ledger.Fold(options.Value.Ledger.KeepEditions) is { Count: > 0 } folded)
+            log.LogInformation("Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
+                string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
     private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, bool resuming, bool retryDeferredNow, CancellationToken stopping)

@@ -19,7 +19,11 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
 
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
-        private readonly SmtpClient _client = new() { Timeout = (int)options.Timeout.TotalMilliseconds };
+        private readonly SmtpClient _client = new()
+        {
+            Timeout = (int)options.Timeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = TlsPolicy.CertificateCheck(options.Security, options.Host!, options.TrustedCertificateFile),
+        };
 
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
@@ -109,7 +113,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
         /// <summary>What an admin reads when the session could not be opened; the server's words only, never the password.</summary>
         private DeliveryException? RelayFailure(Exception e, string where, bool connected) => e switch
         {
-            SslHandshakeException => new DeliveryException(DeliveryFailure.Fatal, $"TLS with {where} failed: {e.Message}", e),
+            SslHandshakeException => new DeliveryException(DeliveryFailure.Fatal, $"TLS with {where} failed: {e.Message.ReplaceLineEndings(" ").TrimEnd()} {TlsHint(options)}", e),
             NotSupportedException => new DeliveryException(DeliveryFailure.Fatal, $"{where} does not offer STARTTLS, which Digest:Smtp:Security requires", e),
             AuthenticationException or SaslException => new DeliveryException(DeliveryFailure.Fatal, $"{where} refused the credentials of {options.Username}: {e.Message}", e),
             ServiceNotAuthenticatedException => new DeliveryException(DeliveryFailure.Fatal, $"{where} requires a login (Digest:Smtp:Username): 530 {e.Message}", e),
@@ -122,6 +126,17 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
                 $"cannot connect to {where}: {e.Message}", e) { ConnectFailed = true },
             _ => null,
         };
+
+        /// <summary>The setting that fixes a refused certificate, for the error an admin reads.</summary>
+        private static string TlsHint(SmtpOptions o)
+        {
+            if (!string.IsNullOrWhiteSpace(o.TrustedCertificateFile))
+                return $"The relay's certificate is neither the one in Digest:Smtp:TrustedCertificateFile ({o.TrustedCertificateFile}) nor one a trusted CA signed for this host";
+            var hint = "If the relay's certificate is its own (self-signed, as a stock Postfix's), trust that one certificate with Digest:Smtp:TrustedCertificateFile (a copy of it, PEM)";
+            return o.Security != SmtpSecurity.Auto && DigestOptionsValidator.IsLoopback(o.Host!)
+                ? hint + "; for a relay on this machine, Digest:Smtp:Security=Auto also accepts it"
+                : hint;
+        }
 
         private static string ReadPassword(SmtpOptions o) =>
             !string.IsNullOrEmpty(o.PasswordFile) ? File.ReadAllText(o.PasswordFile).TrimEnd('\r', '\n') : o.Password ?? "";
