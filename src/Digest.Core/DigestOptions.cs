@@ -165,6 +165,12 @@ public sealed class SmtpOptions
 
     /// <summary>How long one SMTP command may take before the connection is given up as stalled.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one message may take in all, opening the session included: a server that drips an endless
+    /// reply a line at a time never trips <see cref="Timeout"/>, but it cannot pass this.
+    /// </summary>
+    public TimeSpan MessageDeadline { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class DeliveryOptions
@@ -175,8 +181,12 @@ public sealed class DeliveryOptions
     /// <summary>First retry delay; it doubles each time, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Runs that may retry a deferred recipient before the ledger gives up on them (state Failed).</summary>
-    public int MaxRuns { get; set; } = 3;
+    /// <summary>
+    /// How long a deferred reader is retried, counted from their first deferral, before they are given up
+    /// (state Failed); until then they are retried on a backoff of their own, as an MTA's queue does, and do
+    /// not hold back the next edition.
+    /// </summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>How long a stop request waits for the messages in flight before it cuts them off.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -74,8 +74,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
         if (o.Delivery.RetryDelay < TimeSpan.Zero)
             errors.Add($"Digest:Delivery:RetryDelay must not be negative, was {o.Delivery.RetryDelay}.");
-        if (o.Delivery.MaxRuns < 1)
-            errors.Add($"Digest:Delivery:MaxRuns must be at least 1, was {o.Delivery.MaxRuns}.");
+        if (o.Delivery.GiveUpAfter < TimeSpan.FromMinutes(1) || o.Delivery.GiveUpAfter > TimeSpan.FromDays(30))
+            errors.Add($"Digest:Delivery:GiveUpAfter must be between 00:01:00 and 30.00:00:00, was {o.Delivery.GiveUpAfter}.");
         if (o.Delivery.StopTimeout <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:StopTimeout must be a positive duration, was {o.Delivery.StopTimeout}.");
         if (o.Ledger.KeepEditions < 1)
@@ -129,6 +129,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:MaxPerSecond must be 0 (unlimited) or more, was {smtp.MaxPerSecond}.");
         if (smtp.Timeout <= TimeSpan.Zero)
             errors.Add($"{key}:Timeout must be a positive duration such as 00:00:30, was {smtp.Timeout}.");
+        else if (smtp.MessageDeadline < smtp.Timeout || smtp.MessageDeadline > TimeSpan.FromHours(1))
+            errors.Add($"{key}:MessageDeadline must be at least {key}:Timeout ({smtp.Timeout}) and at most 01:00:00, was {smtp.MessageDeadline}.");
         // Mail to a server off this machine crosses a network: refuse to send it, and the password, in clear text.
         if (smtp.Security == SmtpSecurity.None && !IsLoopback(smtp.Host))
             errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");

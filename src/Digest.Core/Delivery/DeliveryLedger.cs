@@ -42,9 +42,10 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
 
     /// <summary>
     /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
-    /// plan order, a page at a time, so memory stays flat however long the list.
+    /// plan order, a page at a time, so memory stays flat however long the list. A deferred reader is due when
+    /// their backoff ends, or at once with <paramref name="deferredNow"/>.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000)
+    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false)
     {
         var after = Delivery.FirstId(edition) - 1;
         var end = Delivery.EndId(edition);
@@ -58,10 +59,51 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             if (page.Count == 0) yield break;
             after = page[^1].Id;
             foreach (var d in page)
-                if ((d.State is DeliveryState.Planned or DeliveryState.Deferred) && (dueBy is null || d.DueAt <= dueBy))
+                if (IsPending(d, dueBy, deferredNow))
                     yield return d;
             await Task.Yield();
         }
+    }
+
+    private static bool IsPending(Delivery d, DateTime? dueBy, bool deferredNow) => d.State switch
+    {
+        DeliveryState.Planned => dueBy is null || d.DueAt <= dueBy,
+        DeliveryState.Deferred => deferredNow || dueBy is null || d.DueAt <= dueBy,
+        _ => false,
+    };
+
+    /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
+    public int Due(int edition, DateTime now, bool deferredNow = false)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && (d.State == DeliveryState.Planned || d.State == DeliveryState.Deferred))
+            .Select(d => new { d.State, d.DueAt })
+            .ToEnumerable()
+            .Count(d => d.State == DeliveryState.Planned ? d.DueAt <= now : deferredNow || d.DueAt <= now);
+    }
+
+    /// <summary>
+    /// Undoes refusals a run recorded that turned out to be the relay's (the circuit breaker tripped): the
+    /// readers are planned again and the hard-bounce suppressions made since <paramref name="since"/> lifted.
+    /// </summary>
+    public void Restore(IReadOnlyCollection<Delivery> refused, DateTime since, string reason)
+    {
+        if (refused.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        store.InTransaction(() =>
+        {
+            foreach (var d in refused)
+            {
+                d.State = DeliveryState.Planned;
+                d.LastReply = $"{reason} (was: {d.LastReply})";
+                d.UpdatedAt = now;
+                store.Deliveries.Update(d);
+                if (store.Suppressions.FindById(d.Key) is { Reason: Subscribers.SuppressionReason.HardBounce } s && s.At >= since)
+                    store.Suppressions.Delete(d.Key);
+            }
+        });
     }
 
     /// <summary>
@@ -114,6 +156,15 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         var first = Delivery.FirstId(edition);
         var end = Delivery.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Key == key && d.Id >= first && d.Id < end).FirstOrDefault();
+    }
+
+    /// <summary>The lower-cased addresses the edition bounced.</summary>
+    public HashSet<string> Bounced(int edition)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Bounced)
+            .Select(d => new { d.Key }).ToEnumerable().Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlyList<Delivery> ForEdition(int edition)

@@ -80,6 +80,15 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
     /// </summary>
     private static TextPart Part(TextFormat format, MessageBody body)
     {
+        // The templates keep their own lines short, but a reader's value (a 500-character name) can make a
+        // line longer than SMTP's 998 octets, which a server refuses ("500 Line too long"). Such a message
+        // goes quoted-printable, whose soft line breaks fit any value; the scan is cheap next to the send.
+        if (LongestLine(body) > MaxLineOctets)
+        {
+            var encoded = new TextPart(format) { Text = body.AsString(), ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+            encoded.ContentType.Charset = "utf-8";
+            return encoded;
+        }
         var content = new ChainedStream();
         foreach (var piece in body.Pieces)
             content.Add(MemoryMarshal.TryGetArray(piece, out var array)
@@ -89,6 +98,27 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         part.ContentType.Charset = "utf-8";
         part.Content = new MimeContent(content, ContentEncoding.EightBit);
         return part;
+    }
+
+    /// <summary>RFC 5321 4.5.3.1.6: 1,000 octets a line with its CRLF.</summary>
+    private const int MaxLineOctets = 998;
+
+    private static int LongestLine(MessageBody body)
+    {
+        int longest = 0, current = 0;
+        foreach (var piece in body.Pieces)
+        {
+            var span = piece.Span;
+            while (span.IndexOf((byte)'\n') is var at and >= 0)
+            {
+                // The CRLF is not part of the line's length.
+                longest = Math.Max(longest, current + at - (at > 0 && span[at - 1] == '\r' ? 1 : 0));
+                current = 0;
+                span = span[(at + 1)..];
+            }
+            current += span.Length;
+        }
+        return Math.Max(longest, current);
     }
 
     /// <summary>

@@ -93,8 +93,9 @@ public static class PreviewCommand
         var editions = services.GetRequiredService<EditionStore>();
         if (number is { } n)
             return editions.Find(n) ?? throw new InvalidInputException(new InputError("--edition", 0, "", $"there is no edition {n}"));
-        services.GetRequiredService<DigestRun>().ImportFolder();
-        return editions.Unfinished() ?? services.GetRequiredService<EditionPlanner>().Draft();
+        var run = services.GetRequiredService<DigestRun>();
+        run.ImportFolder();
+        return run.CurrentEdition() ?? services.GetRequiredService<EditionPlanner>().Draft();
     }
 
     private static Subscriber Reader(IServiceProvider services, string? email)

@@ -18,8 +18,11 @@ public static class SendNowCommand
     private static async Task<int> SendAsync(CliContext context, IServiceProvider services, CancellationToken stopping)
     {
         var counters = new DispatchCounters();
-        var outcome = await SendProgress.TrackAsync(context, counters, services.GetRequiredService<DigestRun>().SendAsync(counters, stopping));
+        var outcome = await SendProgress.TrackAsync(context, counters, services.GetRequiredService<DigestRun>().SendAsync(counters, stopping, retryDeferredNow: true));
         var output = context.Output;
+        foreach (var earlier in outcome.Earlier)
+            if (earlier.Counts is { } e)
+                await output.WriteLineAsync($"Edition {earlier.Edition}: {e.Sent} sent, {e.Deferred} deferred, {e.Bounced} bounced, {e.Skipped} skipped, {e.Failed} failed, {e.Planned} not yet sent.");
         if (outcome.Counts is not { } c)
         {
             await output.WriteLineAsync("No comparison is waiting for an edition: nothing to send.");
@@ -35,7 +38,7 @@ public static class SendNowCommand
             await context.Error.WriteLineAsync($"Stopped early: {fatal.Reply}");
             return ExitCodes.Undelivered;
         }
-        return outcome.Undelivered ? ExitCodes.Undelivered : ExitCodes.Done;
+        return outcome.Undelivered || outcome.Earlier.Any(e => e.Undelivered) ? ExitCodes.Undelivered : ExitCodes.Done;
     }
 
     private static async Task<int> DryRunAsync(CliContext context, IServiceProvider services, CancellationToken stopping)

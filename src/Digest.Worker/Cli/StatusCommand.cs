@@ -11,6 +11,10 @@ namespace Digest.Worker.Cli;
 /// <summary>`digest status`: recent editions with their delivery counts, and when the next one goes out.</summary>
 public static class StatusCommand
 {
+    /// <summary>"retrying" when only deferred readers are left: such an edition does not hold back the next one.</summary>
+    private static string State(Edition edition, EditionCounts counts) =>
+        edition.IsComplete ? "complete" : counts.Planned > 0 ? "unfinished" : "retrying";
+
     public static Command Create(CliContext context)
     {
         var count = new Option<int>("--editions") { Description = "How many recent editions to list.", DefaultValueFactory = _ => 10 };
@@ -34,7 +38,7 @@ public static class StatusCommand
                 var c = ledger.Count(e);
                 if (!e.IsComplete) deferred += c.Deferred;
                 table.AddRow($"#{e.Number}", $"{e.CreatedAt:yyyy-MM-dd HH:mm}", $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
-                    $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
+                    $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", State(e, c));
             }
             console.Write(table);
             var relays = services.GetRequiredService<RelaySet>();
@@ -59,7 +63,7 @@ public static class StatusCommand
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
             await QueueReport.WriteAsync(context.Output, services.GetRequiredService<EditionPlanner>().Queue());
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
-            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried by the next run)");
+            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried when their backoff ends, until Digest:Delivery:GiveUpAfter; send-now retries them at once)");
             await context.Output.WriteLineAsync($"Config: {services.GetRequiredService<ConfigFile>()}");
             await context.Output.WriteLineAsync($"Store: {Path.GetFullPath(options.Store.Path)}");
             await context.Output.WriteLineAsync($"Unsubscribe key: {UnsubscribeKey.Describe(options)}");

@@ -20,12 +20,13 @@ public static class SchedulingExtensions
                 .ForJob(DigestJob.Key)
                 .WithIdentity("weekly-digest-trigger", "digest")
                 .WithCronSchedule(cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
-            if (!string.IsNullOrWhiteSpace(schedule.LocalTime))
-                // Readers wait in the ledger for their local morning; each minute, whoever is due goes out.
-                q.AddTrigger(t => t
-                    .ForJob(DigestJob.Key)
-                    .WithIdentity(DigestJob.LocalTimeTick)
-                    .WithCronSchedule("0 * * * * ?", c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)));
+            // Readers wait in the ledger for their local morning, and deferred readers for their backoff (5 minutes
+            // at least); the tick sends whoever is due: each minute with local-time delivery, else every 5 minutes.
+            var tick = string.IsNullOrWhiteSpace(schedule.LocalTime) ? "0 0/5 * * * ?" : "0 * * * * ?";
+            q.AddTrigger(t => t
+                .ForJob(DigestJob.Key)
+                .WithIdentity(DigestJob.LocalTimeTick)
+                .WithCronSchedule(tick, c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<CatchUp>();

@@ -31,6 +31,7 @@ public sealed class StartupTests : WorkspaceTest
 
     [Theory]
     [InlineData("Digest:Edition:MaxComparisons", "0", "Digest:Edition:MaxComparisons must be between 1 and 50, was 0.")]
+    [InlineData("Digest:Delivery:GiveUpAfter", "00:00:10", "Digest:Delivery:GiveUpAfter must be between 00:01:00 and 30.00:00:00, was 00:00:10.")]
     [InlineData("Digest:Schedule:Cron", "every monday", "Digest:Schedule:Cron is not a valid Quartz cron expression")]
     [InlineData("Digest:Schedule:TimeZone", "Mars/Olympus", "Digest:Schedule:TimeZone is not a known IANA time zone, was \"Mars/Olympus\".")]
     [InlineData("Digest:Sender:Address", "nobody", "Digest:Sender:Address is not a valid email address, was \"nobody\".")]
