@@ -67,7 +67,8 @@ public sealed class DigestRun(
             log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
         counters.Total = before.Undelivered - ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime).Sum(w => w.Count);
         var started = clock.GetTimestamp();
-        var report = await dispatcher.SendAsync(edition, counters, stopping);
+        var report = await dispatcher.SendAsync(edition, counters, held, stopping);
+        if (report.LeaseLost) throw new SenderLeaseLostException(edition.Number);
         var counts = ledger.Count(edition.Number);
         var waiting = ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime);
         if (counts.Undelivered == 0 && !edition.IsComplete)

@@ -30,7 +30,8 @@ public sealed class EditionDispatcher(
     TimeProvider clock,
     ILogger<EditionDispatcher> log)
 {
-    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, CancellationToken stopping)
+    /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
+    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, SenderLease.Handle lease, CancellationToken stopping)
     {
         var o = options.Value;
         // Stopping: take no new reader; hardStop: also cut the messages in flight, StopTimeout later.
@@ -39,12 +40,12 @@ public sealed class EditionDispatcher(
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
         var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log);
-        var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
+        var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing, lease);
         // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.
         var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        await using (var writer = new LedgerWriter(ledger, journal))
+        await using (var writer = new LedgerWriter(ledger, journal, lease))
         {
             var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue, halt.Token);
             var senders = relays.All
@@ -55,7 +56,7 @@ public sealed class EditionDispatcher(
             await feed;
         }
         foreach (var limiter in limiters) limiter?.Dispose();
-        return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
+        return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
 
     private async Task FeedAsync(int edition, DateTime dueBy, Channel<Delivery> queue, CancellationToken halt)
@@ -89,6 +90,11 @@ public sealed class EditionDispatcher(
             {
                 try
                 {
+                    if (!run.Lease.IsHeld)
+                    {
+                        StopForLostLease(run);
+                        break;
+                    }
                     if (await SendOneAsync(run, lane, connection, delivery) == Outcome.HandedOver)
                     {
                         run.HandBack(delivery);
@@ -203,6 +209,13 @@ public sealed class EditionDispatcher(
         run.Halt.Cancel();
     }
 
+    /// <summary>Another process sends this edition now: take no new reader; what is in flight finishes.</summary>
+    private static void StopForLostLease(Run run)
+    {
+        run.LeaseLost = true;
+        run.Halt.Cancel();
+    }
+
     private ResiliencePipeline Retry(DeliveryOptions o)
     {
         if (o.Retries == 0) return ResiliencePipeline.Empty;
@@ -276,7 +289,8 @@ public sealed class EditionDispatcher(
         CancellationToken hardStop,
         HashSet<string> suppressed,
         ResiliencePipeline retry,
-        Routing routing)
+        Routing routing,
+        SenderLease.Handle lease)
     {
         private readonly ConcurrentQueue<Delivery> _handedBack = new();
         private int _inFlight;
@@ -290,6 +304,8 @@ public sealed class EditionDispatcher(
         public ResiliencePipeline Retry { get; } = retry;
         public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }
+        public SenderLease.Handle Lease { get; } = lease;
+        public volatile bool LeaseLost;
 
         /// <summary>
         /// The next reader for a connection of relay <paramref name="relay"/>, once that relay carries traffic;
@@ -340,5 +356,8 @@ public sealed class EditionDispatcher(
     }
 }
 
-/// <summary>How a dispatch ended: <see cref="Fatal"/> when the server refused everyone, <see cref="Stopped"/> on shutdown.</summary>
-public sealed record DispatchReport(DeliveryException? Fatal, bool Stopped);
+/// <summary>
+/// How a dispatch ended: <see cref="Fatal"/> when the server refused everyone, <see cref="Stopped"/> on shutdown,
+/// <see cref="LeaseLost"/> when another process took the sender lease over.
+/// </summary>
+public sealed record DispatchReport(DeliveryException? Fatal, bool Stopped, bool LeaseLost = false);
