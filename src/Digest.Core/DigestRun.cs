@@ -35,7 +35,8 @@ public sealed class DigestRun(
     public void ImportFolder() => importer.ImportFolder(options.Value.Import.Path);
 
     /// <param name="resumeOnly">Only finish an unfinished edition (the local-time tick); never start a new one.</param>
-    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false)
+    /// <param name="allowEmpty">Plan a new edition even when the subscriber list is empty or shrank past Digest:Subscribers:MaxShrink.</param>
+    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false, bool allowEmpty = false)
     {
         ImportFolder();
         using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
@@ -50,7 +51,10 @@ public sealed class DigestRun(
             if (resumeOnly) return RunOutcome.NothingNew;
             edition = planner.Draft();
             if (edition is null) return RunOutcome.NothingNew;
-            var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
+            var list = subscribers.Current();
+            var suppressed = suppressions.Addresses();
+            CheckListSize(edition, list, suppressed, allowEmpty);
+            var planned = ledger.Plan(edition, DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
@@ -89,7 +93,7 @@ public sealed class DigestRun(
     }
 
     /// <summary>Everything `send-now` would do up to the wire: select, plan, render and build each message; nothing is sent or stored.</summary>
-    public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken)
+    public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken, bool allowEmpty = false)
     {
         ImportFolder();
         var edition = editions.Unfinished();
@@ -104,7 +108,10 @@ public sealed class DigestRun(
         {
             edition = planner.Draft();
             if (edition is null) return null;
-            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule).ToList();
+            var list = subscribers.Current();
+            var suppressed = suppressions.Addresses();
+            CheckListSize(edition, list, suppressed, allowEmpty);
+            plan = DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule).ToList();
         }
         long bytes = 0;
         var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number));
@@ -118,6 +125,10 @@ public sealed class DigestRun(
         }
         return new DryRun(edition, resuming, plan, bytes);
     }
+
+    private void CheckListSize(Editions.Edition edition, IReadOnlyList<Subscriber> list, IReadOnlySet<string> suppressed, bool allowEmpty) =>
+        ListShrinkGuard.Check(edition.Number, subscribers.Path, list.Count, list.Count(s => !suppressed.Contains(s.Key)),
+            edition.Number > 1 ? ledger.Count(edition.Number - 1).Total : null, options.Value.Subscribers, allowEmpty);
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
     public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>

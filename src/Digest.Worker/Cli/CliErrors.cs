@@ -19,6 +19,7 @@ public static class CliErrors
         InvalidDataException { InnerException: FormatException } => Cli.ExitCodes.BadInput,
         FileNotFoundException f when f.FileName?.EndsWith(".json", StringComparison.Ordinal) == true => Cli.ExitCodes.BadInput,
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => Cli.ExitCodes.BadInput,
+        Subscribers.SubscriberListShrankException => Cli.ExitCodes.BadInput,
         SenderBusyException or SenderLeaseLostException => Cli.ExitCodes.Busy,
         _ => Cli.ExitCodes.Unexpected,
     };
