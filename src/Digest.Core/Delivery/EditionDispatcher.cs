@@ -40,7 +40,8 @@ public sealed class EditionDispatcher(
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
         var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log);
-        var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing, lease);
+        var suppressedSince = clock.GetUtcNow().UtcDateTime;
+        var run = new Run(rendering, counters, halt, hardStop.Token, new LiveSuppressions(suppressions.Addresses()), Retry(o.Delivery), routing, lease);
         // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.
         var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
 
@@ -52,7 +53,17 @@ public sealed class EditionDispatcher(
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
                 .ToList();
-            await Task.WhenAll(senders);
+            using var sent = CancellationTokenSource.CreateLinkedTokenSource(halt.Token);
+            var watch = WatchSuppressionsAsync(run, suppressedSince, sent.Token);
+            try
+            {
+                await Task.WhenAll(senders);
+            }
+            finally
+            {
+                await sent.CancelAsync();
+                await watch;
+            }
             await feed;
         }
         foreach (var limiter in limiters) limiter?.Dispose();
@@ -209,6 +220,39 @@ public sealed class EditionDispatcher(
         run.Halt.Cancel();
     }
 
+    /// <summary>
+    /// Every <see cref="SuppressionRefresh"/>, adds what was suppressed since the last look to what the senders
+    /// check before each message. Looks a little further back than its last look: a suppression is stamped
+    /// before it is committed, and in another process by another clock.
+    /// </summary>
+    private async Task WatchSuppressionsAsync(Run run, DateTime since, CancellationToken sent)
+    {
+        var overlap = TimeSpan.FromSeconds(5);
+        while (!sent.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SuppressionRefresh, clock, sent);
+                var now = clock.GetUtcNow().UtcDateTime;
+                var added = run.Suppressed.Add(suppressions.AddedSince(since - overlap));
+                since = now;
+                if (added > 0)
+                    log.LogInformation("Edition {Edition}: {Count} addresses suppressed while it was sending (unsubscribed, bounced or complained); they are skipped",
+                        run.Edition.Number, added);
+            }
+            catch (OperationCanceledException) when (sent.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            {
+                log.LogWarning("Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
+            }
+        }
+    }
+
+    private static readonly TimeSpan SuppressionRefresh = TimeSpan.FromSeconds(1);
+
     /// <summary>Another process sends this edition now: take no new reader; what is in flight finishes.</summary>
     private static void StopForLostLease(Run run)
     {
@@ -287,7 +331,7 @@ public sealed class EditionDispatcher(
         DispatchCounters counters,
         CancellationTokenSource halt,
         CancellationToken hardStop,
-        HashSet<string> suppressed,
+        LiveSuppressions suppressed,
         ResiliencePipeline retry,
         Routing routing,
         SenderLease.Handle lease)
@@ -300,7 +344,7 @@ public sealed class EditionDispatcher(
         public DispatchCounters Counters { get; } = counters;
         public CancellationTokenSource Halt { get; } = halt;
         public CancellationToken HardStop { get; } = hardStop;
-        public HashSet<string> Suppressed { get; } = suppressed;
+        public LiveSuppressions Suppressed { get; } = suppressed;
         public ResiliencePipeline Retry { get; } = retry;
         public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }

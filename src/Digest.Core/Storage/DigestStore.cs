@@ -112,6 +112,8 @@ public sealed class DigestStore : IDisposable
         Deliveries.EnsureIndex(d => d.MessageId);
         Bounces.EnsureIndex(b => b.Email);
         Bounces.EnsureIndex(b => b.Edition);
+        // A send in progress asks every second for what was suppressed since it last looked.
+        Suppressions.EnsureIndex(s => s.At);
     }
 
     private static BsonMapper CreateMapper()

@@ -18,6 +18,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedMessage> _messages = new();
     private readonly ConcurrentDictionary<string, int> _softRejects = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly ConcurrentDictionary<string, Task> _holds = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task _accepting;
     private int _connections;
     private int _accepted;
@@ -48,6 +49,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>Stall forever (until the client gives up) on the DATA of these recipients.</summary>
     public HashSet<string> Stall { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Holds the reply to the DATA of <paramref name="recipient"/> until <paramref name="release"/> completes.</summary>
+    public void HoldData(string recipient, Task release) => _holds[recipient] = release;
 
     /// <summary>RCPT TO the address gets 450 the first <paramref name="times"/> times.</summary>
     public void SoftReject(string address, int times) => _softRejects[address] = times;
@@ -132,6 +136,8 @@ public sealed class SmtpSink : IAsyncDisposable
                         {
                             await Task.Delay(Timeout.Infinite, _stop.Token);
                         }
+                        foreach (var held in recipients)
+                            if (_holds.TryGetValue(held, out var release)) await release.WaitAsync(_stop.Token);
                         if (DataDelay > TimeSpan.Zero) await Task.Delay(DataDelay, _stop.Token);
                         var count = Interlocked.Increment(ref _accepted);
                         if (DropAfterMessages is { } drop && count > drop)
