@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Digest.Editions;
 using Digest.Storage;
 
@@ -38,12 +39,14 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
     /// plan order, a page at a time, so memory stays flat however long the list.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000)
+    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var after = Delivery.FirstId(edition) - 1;
         var end = Delivery.EndId(edition);
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var page = store.Deliveries.Query()
                 .Where(d => d.Id > after && d.Id < end)
                 .OrderBy(d => d.Id)
