@@ -95,6 +95,15 @@ public sealed class SenderOptions
     public string Address { get; set; } = "digest@weekly-verdicts.example.com";
     public string Name { get; set; } = "Weekly AI Tool Verdicts";
     public string? ReplyTo { get; set; }
+
+    /// <summary>
+    /// The sender's postal address, printed in every mail's footer. CAN-SPAM requires one in commercial mail, so
+    /// start-up warns when sending over SMTP without it.
+    /// </summary>
+    public string? PostalAddress { get; set; }
+
+    /// <summary>The sender id that ends the Feedback-ID header (edition:list:sender), which Gmail's feedback loop reports spam rates by.</summary>
+    public string FeedbackId { get; set; } = "digest";
 }
 
 public sealed class UnsubscribeOptions

@@ -41,6 +41,9 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Sender:Address is not a valid email address, was \"{o.Sender.Address}\".");
         if (o.Sender.ReplyTo is { Length: > 0 } replyTo && !IsAddress(replyTo))
             errors.Add($"Digest:Sender:ReplyTo is not a valid email address, was \"{replyTo}\".");
+        // Feedback-ID fields are separated by colons; Gmail reads at most four of them.
+        if (string.IsNullOrWhiteSpace(o.Sender.FeedbackId) || o.Sender.FeedbackId.Any(c => c == ':' || char.IsWhiteSpace(c) || char.IsControl(c)))
+            errors.Add($"Digest:Sender:FeedbackId must be a word without colons or spaces, was \"{o.Sender.FeedbackId}\".");
         if (o.Unsubscribe.Mailto is { Length: > 0 } mailto && !IsAddress(mailto))
             errors.Add($"Digest:Unsubscribe:Mailto is not a valid email address, was \"{mailto}\".");
 

@@ -114,7 +114,7 @@ public sealed class DigestRun(
             plan = DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule).ToList();
         }
         long bytes = 0;
-        var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number));
+        var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress);
         foreach (var d in plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -132,7 +132,7 @@ public sealed class DigestRun(
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
     public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>
-        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number)), delivery);
+        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress), delivery);
 
     private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery)
     {

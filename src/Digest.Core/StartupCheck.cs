@@ -2,6 +2,7 @@ using Digest.Editions;
 using Digest.Rendering;
 using Digest.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Digest;
@@ -19,6 +20,18 @@ public static class StartupCheck
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
         services.GetRequiredService<DigestStore>();
+        WarnWithoutPostalAddress(options, services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Startup"));
         if (templates) await services.GetRequiredService<DigestRenderer>().SelfCheckAsync(options.ListName);
+    }
+
+    /// <summary>
+    /// CAN-SPAM wants a postal address in every commercial mail. The outbox (local files) is exempt; real sending
+    /// without one is legal outside the US, so it is a warning, not an error.
+    /// </summary>
+    private static void WarnWithoutPostalAddress(DigestOptions options, ILogger log)
+    {
+        var sendsOverSmtp = !string.IsNullOrWhiteSpace(options.Smtp.Host) || options.Relays.Count > 0;
+        if (sendsOverSmtp && string.IsNullOrWhiteSpace(options.Sender.PostalAddress))
+            log.LogWarning("Digest:Sender:PostalAddress is not set: the footer has no postal address, which CAN-SPAM requires in commercial mail sent to US readers");
     }
 }

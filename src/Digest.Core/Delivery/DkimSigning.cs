@@ -12,10 +12,11 @@ public sealed class DkimSigning
 {
     /// <summary>
     /// The headers a receiver should trust not to have been altered: who it is from and to, what and when,
-    /// and the unsubscribe headers, so nobody can swap the one-click link of a signed message.
+    /// and the unsubscribe headers, so nobody can swap the one-click link of a signed message; Feedback-ID because
+    /// Gmail's feedback loop only reads a signed one.
     /// </summary>
     public static readonly string[] SignedHeaders =
-        ["From", "Subject", "Date", "To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"];
+        ["From", "Subject", "Date", "To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Feedback-ID"];
 
     private readonly DkimSigner? _signer;
 

@@ -39,7 +39,7 @@ public sealed class EditionDispatcher(
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
-        var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log);
+        var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log, o.Sender.PostalAddress);
         var suppressedSince = clock.GetUtcNow().UtcDateTime;
         var run = new Run(rendering, counters, halt, hardStop.Token, new LiveSuppressions(suppressions.Addresses()), Retry(o.Delivery), routing, lease);
         // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.

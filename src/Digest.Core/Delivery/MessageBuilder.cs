@@ -61,6 +61,8 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         // RFC 8058: mailbox providers may POST "List-Unsubscribe=One-Click" to the https link.
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add("X-Digest-Edition", edition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Gmail's feedback loop reports spam rates per field of this header (campaign:customer:sender).
+        message.Headers.Add("Feedback-ID", $"{edition}:{_o.ListId.Replace(':', '.')}:{_o.Sender.FeedbackId}");
 
         message.Body = new MultipartAlternative { Part(TextFormat.Plain, rendered.Text), Part(TextFormat.Html, rendered.Html) };
         dkim.Sign(message);

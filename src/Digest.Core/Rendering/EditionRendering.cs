@@ -9,7 +9,7 @@ namespace Digest.Rendering;
 /// Renders one edition for all its readers: the Liquid templates run once per distinct set of followed
 /// categories (<see cref="PersonalTemplate"/>), and each reader's message is that output with their values.
 /// </summary>
-public sealed class EditionRendering(DigestRenderer renderer, Edition edition, string listName, string? archiveUrl = null, ILogger? log = null)
+public sealed class EditionRendering(DigestRenderer renderer, Edition edition, string listName, string? archiveUrl = null, ILogger? log = null, string? postalAddress = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Variant>>> _variants = new(StringComparer.OrdinalIgnoreCase);
 
@@ -28,7 +28,7 @@ public sealed class EditionRendering(DigestRenderer renderer, Edition edition, s
     public EditionView ViewFor(IReadOnlyList<string> categories)
     {
         var reader = new Subscriber("", null, categories);
-        return EditionViews.Create(Edition, Edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), listName, archiveUrl);
+        return EditionViews.Create(Edition, Edition.Comparisons.Where(c => reader.Follows(c.Categories)).ToList(), listName, archiveUrl, postalAddress);
     }
 
     private async Task<Variant> CreateAsync(IReadOnlyList<string> categories, ReaderView firstReader)

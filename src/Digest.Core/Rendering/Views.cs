@@ -9,20 +9,28 @@ public sealed record EditionView(
     string ListName,
     string Preheader,
     IReadOnlyList<ComparisonView> Comparisons,
-    string? ArchiveUrl)
+    string? ArchiveUrl,
+    string? PostalAddress = null)
 {
     /// <summary>Every tool name of the edition, for subject lines and previews.</summary>
     public IEnumerable<string> ToolNames => Comparisons.SelectMany(c => c.Tools).Select(t => t.Name);
 }
 
+/// <param name="Anchor">The id of its heading, for the "In this issue" links.</param>
+/// <param name="BottomLine">One line a reader can scan, from every review: "Panel: both ship · 8 reviewers, 8 ship".</param>
+/// <param name="ColumnWidth">Pixels per tool column in Outlook's fixed 600px table (other clients wrap the columns).</param>
 public sealed record ComparisonView(
+    string Anchor,
     string Title,
     string Question,
     string Url,
     IReadOnlyList<ToolView> Tools,
     IReadOnlyList<ReviewView> Reviews,
-    string ColumnWidth);
+    string BottomLine,
+    int ColumnWidth);
 
+/// <param name="HasVotes">False while nobody has voted: <see cref="Community"/> is "—", which the HTML hides from
+/// screen readers (they would say "em dash") in favour of "no community votes yet".</param>
 public sealed record ToolView(
     string Name,
     string Category,
@@ -30,7 +38,8 @@ public sealed record ToolView(
     string PanelShip,
     string Community,
     string Entry,
-    string Summary);
+    string Summary,
+    bool HasVotes);
 
 public sealed record ReviewView(string Tool, string Lens, string? Verdict, string Quote, string Excerpt);
 

@@ -29,6 +29,20 @@ public sealed partial class HeadlessChromium(string executable)
     public Task<PageLayout> MeasureAsync(string htmlFile, int width, IReadOnlyList<string> texts, ColorScheme scheme, CancellationToken cancellationToken) =>
         WithPageAsync(htmlFile, width, scheme, (page, token) => MeasureAsync(page, texts, token), cancellationToken);
 
+    /// <summary>
+    /// Loads the page at <paramref name="width"/> CSS pixels and returns what <paramref name="expression"/> (a
+    /// script that evaluates to a string, JSON for instance) computed in it: for checks a test writes itself.
+    /// </summary>
+    public Task<string> EvaluateAsync(string htmlFile, int width, ColorScheme scheme, string expression, CancellationToken cancellationToken) =>
+        WithPageAsync(htmlFile, width, scheme, async (page, token) =>
+        {
+            var result = await page.SendAsync("Runtime.evaluate", new { expression, returnByValue = true }, token);
+            if (result.TryGetProperty("exceptionDetails", out var failed))
+                throw new ChromiumException($"the script failed: {failed}");
+            return result.GetProperty("result").GetProperty("value").GetString()
+                   ?? throw new ChromiumException("the script returned nothing");
+        }, cancellationToken);
+
     /// <summary>Saves a PNG of the whole page, <paramref name="width"/> pixels wide; returns the page's layout.</summary>
     public Task<PageLayout> ScreenshotAsync(string htmlFile, string pngFile, int width, ColorScheme scheme, CancellationToken cancellationToken) =>
         WithPageAsync(htmlFile, width, scheme, async (page, token) =>

@@ -29,7 +29,7 @@ public sealed class SmtpDeliveryTests() : SinkTest(Samples.Comparison("alpha-vs-
             Assert.Contains(greeting, message.HtmlBody);
             Assert.Contains("Alpha vs Beta", message.HtmlBody);
             Assert.Contains("Gamma vs Delta", message.TextBody);
-            Assert.Equal("Weekly AI Tool Verdicts #1: Alpha vs Beta + 1 more", message.Subject);
+            Assert.Equal("Alpha vs Beta + 1 more · #1", message.Subject);
             Assert.Equal("\"Weekly AI Tool Verdicts\" <weekly-verdicts.example.com>", message.Headers[HeaderId.ListId]);
             Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
             var unsubscribe = message.Headers[HeaderId.ListUnsubscribe] ?? "";
