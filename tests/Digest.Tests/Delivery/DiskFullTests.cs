@@ -49,7 +49,9 @@ public sealed class DiskFullTests(ITestOutputHelper log) : SinkTest
         // which would take the test host down with it.
         using var child = ChildWorker.Start(Ws, "send-now");
         var exit = await child.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var full = new CliResult(exit, "", string.Join('\n', child.Output.Split('\n').Where(l => !l.Contains(" info: "))));
+        // What the command printed, without the log lines (a timestamp, then the level).
+        var printed = child.Output.Split('\n').Where(l => !System.Text.RegularExpressions.Regex.IsMatch(l, @"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+: "));
+        var full = new CliResult(exit, "", string.Join('\n', printed));
 
         log.WriteLine(full.ToString());
         AssertOneLineNamingThePath(full, disk);
