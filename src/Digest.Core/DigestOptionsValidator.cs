@@ -80,7 +80,35 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Delivery:StopTimeout must be a positive duration, was {o.Delivery.StopTimeout}.");
         if (o.Delivery.LeaseDuration < TimeSpan.FromSeconds(5))
             errors.Add($"Digest:Delivery:LeaseDuration must be at least 00:00:05, was {o.Delivery.LeaseDuration}.");
+        ValidateDurationLimits(o, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// Upper bounds of every duration (the lower bounds are checked with each setting). A TimeSpan that binds
+    /// can still be absurd: timers, Polly and cancellation refuse delays beyond about 24 days, so 99,999 days
+    /// passed start-up and crashed every run. The bounds are generous for real use.
+    /// </summary>
+    private static void ValidateDurationLimits(DigestOptions o, List<string> errors)
+    {
+        void AtMost(string key, TimeSpan value, TimeSpan max)
+        {
+            if (value > max) errors.Add($"{key} must be at most {max}, was {value}.");
+        }
+
+        var tenMinutes = TimeSpan.FromMinutes(10);
+        AtMost("Digest:Delivery:RetryDelay", o.Delivery.RetryDelay, TimeSpan.FromMinutes(5));
+        AtMost("Digest:Delivery:StopTimeout", o.Delivery.StopTimeout, TimeSpan.FromHours(1));
+        AtMost("Digest:Delivery:RelayRetryAfter", o.Delivery.RelayRetryAfter, TimeSpan.FromDays(1));
+        AtMost("Digest:Delivery:LeaseDuration", o.Delivery.LeaseDuration, TimeSpan.FromHours(1));
+        AtMost("Digest:Health:HeartbeatInterval", o.Health.HeartbeatInterval, TimeSpan.FromHours(1));
+        if (!string.IsNullOrWhiteSpace(o.Smtp.Host)) AtMost("Digest:Smtp:Timeout", o.Smtp.Timeout, tenMinutes);
+        for (var i = 0; i < o.Relays.Count; i++) AtMost($"Digest:Relays:{i}:Timeout", o.Relays[i].Timeout, tenMinutes);
+        if (!string.IsNullOrWhiteSpace(o.Bounces.Imap.Host))
+        {
+            AtMost("Digest:Bounces:Imap:Timeout", o.Bounces.Imap.Timeout, tenMinutes);
+            AtMost("Digest:Bounces:Imap:PollInterval", o.Bounces.Imap.PollInterval, TimeSpan.FromDays(1));
+        }
     }
 
     private static void ValidateSmtp(SmtpOptions smtp, string key, List<string> errors)

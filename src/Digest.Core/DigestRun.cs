@@ -46,6 +46,7 @@ public sealed class DigestRun(
 
         var edition = editions.Unfinished();
         var resuming = edition is not null;
+        if (edition is not null) relays.EnsureCanFinish(edition);
         if (edition is null)
         {
             if (resumeOnly) return RunOutcome.NothingNew;
@@ -54,6 +55,7 @@ public sealed class DigestRun(
             var list = subscribers.Current();
             var suppressed = suppressions.Addresses();
             CheckListSize(edition, list, suppressed, allowEmpty);
+            relays.Stamp(edition);
             var planned = ledger.Plan(edition, DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
@@ -101,6 +103,7 @@ public sealed class DigestRun(
         List<Delivery.Delivery> plan;
         if (edition is not null)
         {
+            relays.EnsureCanFinish(edition);
             plan = [];
             await foreach (var d in ledger.PendingAsync(edition.Number).WithCancellation(cancellationToken)) plan.Add(d);
         }

@@ -24,4 +24,20 @@ public sealed class Edition
     public int LeftOut { get; set; }
 
     public bool IsComplete => CompletedAt is not null;
+
+    /// <summary>
+    /// How the edition was started: mailed or written to the outbox. It is finished the same way, so a resume
+    /// from a shell without the SMTP settings cannot put half the readers' mail in a folder. Null for editions
+    /// made before it was recorded.
+    /// </summary>
+    public EditionTransport? Transport { get; set; }
+
+    /// <summary>The relays as they were described when the edition was started, for the refusal message.</summary>
+    public string? TransportDescription { get; set; }
+}
+
+public enum EditionTransport
+{
+    Smtp,
+    Outbox,
 }

@@ -51,5 +51,5 @@ public static class SuppressionCommands
     }
 
     private static string Checked(string email) =>
-        SubscriberFile.IsAddress(email.Trim()) ? email.Trim() : throw new InvalidInputException(new InputError("email", 0, "", $"\"{email}\" is not a valid email address"));
+        SubscriberFile.Canonical(email.Trim()) ?? throw new InvalidInputException(new InputError("email", 0, "", $"\"{email}\" is not a valid email address"));
 }
