@@ -30,6 +30,7 @@ public sealed class DigestOptions
     public BouncesOptions Bounces { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
+    public LedgerOptions Ledger { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -74,6 +75,9 @@ public sealed class ScheduleOptions
 {
     /// <summary>Quartz cron expression (seconds first). Default: Mondays at 09:00.</summary>
     public string Cron { get; set; } = "0 0 9 ? * MON";
+
+    /// <summary><see cref="Cron"/> as Quartz reads it: a 5-field Unix cron gets its seconds field (<see cref="UnixCron"/>).</summary>
+    public string QuartzCron => UnixCron.ToQuartz(Cron);
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>
@@ -88,6 +92,9 @@ public sealed class ScheduleOptions
 public sealed class EditionOptions
 {
     public int MaxComparisons { get; set; } = 5;
+
+    /// <summary>A comparison older than this when an edition is made is not sent any more; null: no limit.</summary>
+    public TimeSpan? MaxAge { get; set; }
 }
 
 public sealed class SenderOptions
@@ -139,6 +146,12 @@ public sealed class SmtpOptions
     public string? Host { get; set; }
     public int Port { get; set; } = 587;
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+    /// <summary>
+    /// A copy of the relay's own certificate (PEM or DER), trusted for this relay although no CA vouches for it,
+    /// e.g. Debian's /etc/ssl/certs/ssl-cert-snakeoil.pem. Pinned: only that exact certificate.
+    /// </summary>
+    public string? TrustedCertificateFile { get; set; }
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string? PasswordFile { get; set; }
@@ -248,6 +261,15 @@ public sealed class ArchiveOptions
     /// <summary>The public address of an edition's page, or null when no <see cref="BaseUrl"/> is set.</summary>
     public string? UrlFor(int edition) =>
         string.IsNullOrWhiteSpace(BaseUrl) ? null : $"{BaseUrl.TrimEnd('/')}/{Digest.Archive.EditionArchive.FileName(edition)}";
+}
+
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// Editions whose per-reader delivery records are kept (the newest ones); older editions keep only their
+    /// counts, so the store stays the same size week after week.
+    /// </summary>
+    public int KeepEditions { get; set; } = 12;
 }
 
 public sealed class HealthOptions

@@ -27,8 +27,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         Require("ListId", o.ListId);
         Require("ListName", o.ListName);
 
-        if (!CronExpression.TryParse(o.Schedule.Cron, out _))
-            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), was \"{o.Schedule.Cron}\".");
+        if (!CronExpression.TryParse(o.Schedule.QuartzCron, out _))
+            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week) or 5-field Unix cron, was \"{o.Schedule.Cron}\"{(UnixCron.IsUnix(o.Schedule.Cron) ? $" (read as \"{o.Schedule.QuartzCron}\")" : "")}.");
         if (!TryFindTimeZone(o.Schedule.TimeZone, out _))
             errors.Add($"Digest:Schedule:TimeZone is not a known IANA time zone, was \"{o.Schedule.TimeZone}\".");
 
@@ -36,6 +36,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Schedule:LocalTime must be a time of day such as 09:00, was \"{o.Schedule.LocalTime}\".");
         if (o.Edition.MaxComparisons is < 1 or > 50)
             errors.Add($"Digest:Edition:MaxComparisons must be between 1 and 50, was {o.Edition.MaxComparisons}.");
+        if (o.Edition.MaxAge is { } maxAge && maxAge <= TimeSpan.Zero)
+            errors.Add($"Digest:Edition:MaxAge must be a positive duration such as 30.00:00:00, or unset, was {maxAge}.");
 
         if (!IsAddress(o.Sender.Address))
             errors.Add($"Digest:Sender:Address is not a valid email address, was \"{o.Sender.Address}\".");
@@ -78,6 +80,11 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Delivery:MaxRuns must be at least 1, was {o.Delivery.MaxRuns}.");
         if (o.Delivery.StopTimeout <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:StopTimeout must be a positive duration, was {o.Delivery.StopTimeout}.");
+        if (o.Ledger.KeepEditions < 1)
+            errors.Add($"Digest:Ledger:KeepEditions must be at least 1, was {o.Ledger.KeepEditions}.");
+        // A soft-bounce streak is counted over the kept records: it cannot be longer than they reach back.
+        else if (o.Ledger.KeepEditions < o.Bounces.SoftBounceLimit)
+            errors.Add($"Digest:Ledger:KeepEditions must be at least Digest:Bounces:SoftBounceLimit ({o.Bounces.SoftBounceLimit}), was {o.Ledger.KeepEditions}.");
         if (o.Delivery.LeaseDuration < TimeSpan.FromSeconds(5))
             errors.Add($"Digest:Delivery:LeaseDuration must be at least 00:00:05, was {o.Delivery.LeaseDuration}.");
         ValidateDurationLimits(o, errors);
@@ -129,6 +136,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
+        if (smtp.TrustedCertificateFile is { Length: > 0 } pem && TlsPolicy.CertificateProblem(pem) is { } problem)
+            errors.Add($"{key}:TrustedCertificateFile {problem}, was \"{pem}\".");
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)

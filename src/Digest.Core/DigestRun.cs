@@ -59,7 +59,7 @@ public sealed class DigestRun(
             var planned = ledger.Plan(edition, DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
-                edition.LeftOut > 0 ? $", {edition.LeftOut} more left out by Digest:Edition:MaxComparisons" : "",
+                edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
 
@@ -81,6 +81,9 @@ public sealed class DigestRun(
         {
             edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
             editions.Save(edition);
+            if (ledger.Fold(options.Value.Ledger.KeepEditions) is { Count: > 0 } folded)
+                log.LogInformation("Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
+                    string.Join(", ", folded), options.Value.Ledger.KeepEditions);
         }
         var elapsed = clock.GetElapsedTime(started);
         log.LogInformation(

@@ -17,6 +17,10 @@ public static class StartupCheck
     {
         services.GetRequiredService<IStartupValidator>().Validate();
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
+        if (UnixCron.IsUnix(options.Schedule.Cron))
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Schedule").LogInformation(
+                "Digest:Schedule:Cron \"{Cron}\" has 5 fields (Unix cron); read as the Quartz cron \"{QuartzCron}\"",
+                options.Schedule.Cron, options.Schedule.QuartzCron);
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
         services.GetRequiredService<DigestStore>();

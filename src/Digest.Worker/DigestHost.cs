@@ -27,8 +27,12 @@ public static class DigestHost
         });
         var configFile = settings.ConfigFile ?? Environment.GetEnvironmentVariable("DIGEST_CONFIG");
         if (string.IsNullOrWhiteSpace(configFile)) configFile = null;
-        // The embedded defaults need no file; a file the admin named explicitly must exist.
-        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile ?? DefaultConfigFile), optional: configFile is null, reloadOnChange: false);
+        // The embedded defaults need no file; a file the admin named explicitly must exist. Checked here, so the
+        // error names the file (the JSON provider's exception leaves FileName empty).
+        var configPath = Path.GetFullPath(configFile ?? DefaultConfigFile);
+        if (configFile is not null && !File.Exists(configPath))
+            throw new FileNotFoundException($"Configuration file not found: {configPath}", configPath);
+        builder.Configuration.AddJsonFile(configPath, optional: configFile is null, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables();
         if (settings.Overrides is not null) builder.Configuration.AddInMemoryCollection(settings.Overrides);
 

@@ -11,7 +11,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
     /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
     /// last and is what makes the plan count: a plan cut short by a crash has no edition, and is cleared
-    /// before the edition is planned again.
+    /// before the edition is planned again. The edition's comparisons are marked as sent in it in the same
+    /// transaction, so a crash leaves both or neither: never an edition whose comparisons would be chosen again.
     /// </summary>
     /// <returns>How many deliveries were planned in each state.</returns>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries)
@@ -31,7 +32,12 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             }
             store.InTransaction(() => store.Deliveries.InsertBulk(part));
         }
-        store.Editions.Upsert(edition);
+        var comparisons = new Comparisons.ComparisonStore(store);
+        store.InTransaction(() =>
+        {
+            store.Editions.Upsert(edition);
+            comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
+        });
         return counts;
     }
 
@@ -118,6 +124,54 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         var first = Delivery.FirstId(edition);
         var end = Delivery.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderBy(d => d.Id).ToList();
+    }
+
+    /// <summary>The edition's counts, from its records or, once they were folded, from what they counted.</summary>
+    public EditionCounts Count(Edition edition) =>
+        edition.Folded is { } f ? new EditionCounts(f.Planned, f.Sent, f.Deferred, f.Bounced, f.Skipped, f.Failed) : Count(edition.Number);
+
+    /// <summary>Messages of the edition each relay accepted, from its records or what they counted.</summary>
+    public IReadOnlyDictionary<string, int> SentByRelay(Edition edition) => edition.Folded?.SentByRelay ?? SentByRelay(edition.Number);
+
+    /// <summary>
+    /// Folds every complete edition older than the newest <paramref name="keep"/> into counts and deletes its
+    /// per-reader records. The counts are stored first, then the records go a chunk per transaction: a crash in
+    /// between leaves records of a folded edition, which the next fold deletes. LiteDB reuses the freed pages
+    /// for the next edition's plan, so the file stops growing at about <paramref name="keep"/> editions' worth.
+    /// </summary>
+    /// <returns>The editions folded now.</returns>
+    public IReadOnlyList<int> Fold(int keep)
+    {
+        var latest = store.Editions.Query().OrderByDescending(e => e.Number).FirstOrDefault();
+        if (latest is null || latest.Number <= keep) return [];
+        var oldestKept = latest.Number - keep + 1;
+        var folded = new List<int>();
+        foreach (var edition in store.Editions.Query().Where(e => e.Number < oldestKept && e.CompletedAt != null).ToList())
+        {
+            var first = Delivery.FirstId(edition.Number);
+            var end = Delivery.EndId(edition.Number);
+            if (edition.Folded is null)
+            {
+                var c = Count(edition.Number);
+                edition.Folded = new FoldedDeliveries
+                {
+                    Planned = c.Planned, Sent = c.Sent, Deferred = c.Deferred, Bounced = c.Bounced, Skipped = c.Skipped, Failed = c.Failed,
+                    SentByRelay = SentByRelay(edition.Number).ToDictionary(),
+                    FoldedAt = clock.GetUtcNow().UtcDateTime,
+                };
+                store.Editions.Update(edition);
+                folded.Add(edition.Number);
+            }
+            else if (!store.Deliveries.Exists(d => d.Id >= first && d.Id < end)) continue;
+            const long chunk = 5000;
+            for (var from = first; from < end; from += chunk)
+            {
+                var to = Math.Min(from + chunk, end);
+                if (store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= from && d.Id < to)) == 0
+                    && !store.Deliveries.Exists(d => d.Id >= to && d.Id < end)) break;
+            }
+        }
+        return folded;
     }
 
     public EditionCounts Count(int edition)

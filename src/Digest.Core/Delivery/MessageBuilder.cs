@@ -38,8 +38,21 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         return $"{_o.Unsubscribe.BaseUrl}{separator}token={token}";
     }
 
-    public ReaderView Reader(string email, string? name) =>
-        new(email, name, string.IsNullOrWhiteSpace(name) ? "there" : name.Split(' ')[0], UnsubscribeUrl(email));
+    public ReaderView Reader(string email, string? name) => new(email, name, GreetingFor(name), UnsubscribeUrl(email));
+
+    /// <summary>
+    /// The first word of the name when it clearly is a first name, else "there": "Lovelace, Ada" (last name
+    /// first, as spreadsheets export it), "Dr. Grace Hopper" or an address in the name field must not become
+    /// "Hi Lovelace,".
+    /// </summary>
+    public static string GreetingFor(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return "there";
+        var first = name.Trim().Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+        var word = first.Length > 1 && char.IsLetter(first[0])
+            && first.All(c => char.IsLetter(c) || c is '-' or '\'' or '\u2019');
+        return word ? first : "there";
+    }
 
     public MimeMessage Build(int edition, Delivery delivery, PersonalMessage rendered)
     {

@@ -54,12 +54,15 @@ public sealed class OutboxTransport(string folder) : IMailTransport
     {
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
-            Directory.CreateDirectory(folder);
+            // Each file holds a reader's address and a working unsubscribe link: the owner's only.
+            Storage.PrivateFiles.CreateFolder(Path.GetDirectoryName(folder)!);
+            Storage.PrivateFiles.CreateFolder(folder);
             var file = Path.Combine(folder, FileName(message.To.Mailboxes.First().Address) + ".eml");
             var partial = file + ".part";
             try
             {
-                await message.WriteToAsync(partial, cancellationToken);
+                await using (var stream = Storage.PrivateFiles.OpenWrite(partial))
+                    await message.WriteToAsync(stream, cancellationToken);
                 File.Move(partial, file, overwrite: true);
             }
             catch (IOException e)

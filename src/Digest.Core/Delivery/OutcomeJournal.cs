@@ -44,7 +44,7 @@ public sealed class OutcomeJournal(string storePath)
         if (File.Exists(Path)) File.Delete(Path);
     }
 
-    public Writer Open() => new(new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None));
+    public Writer Open() => new(Storage.PrivateFiles.OpenWrite(Path, FileMode.Append, FileShare.Read));
 
     /// <summary>Appends outcomes; <see cref="Flush"/> makes everything appended so far durable.</summary>
     public sealed class Writer(FileStream file) : IDisposable

@@ -19,7 +19,11 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
 
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
-        private readonly SmtpClient _client = new() { Timeout = (int)options.Timeout.TotalMilliseconds };
+        private readonly SmtpClient _client = new()
+        {
+            Timeout = (int)options.Timeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = TlsPolicy.CertificateCheck(options.Security, options.Host!, options.TrustedCertificateFile),
+        };
 
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
@@ -75,7 +79,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             catch (SslHandshakeException e)
             {
                 socket.Dispose();
-                throw new DeliveryException(DeliveryFailure.Fatal, $"TLS with {host}:{options.Port} failed: {e.Message}", e);
+                throw new DeliveryException(DeliveryFailure.Fatal, $"TLS with {host}:{options.Port} failed: {e.Message.ReplaceLineEndings(" ").TrimEnd()} {TlsHint(options)}", e);
             }
             catch (NotSupportedException e)
             {
@@ -94,6 +98,17 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
                 // The server's words only: never the password.
                 throw new DeliveryException(DeliveryFailure.Fatal, $"{host}:{options.Port} refused the credentials of {options.Username}: {e.Message}", e);
             }
+        }
+
+        /// <summary>The setting that fixes a refused certificate, for the error an admin reads.</summary>
+        private static string TlsHint(SmtpOptions o)
+        {
+            if (!string.IsNullOrWhiteSpace(o.TrustedCertificateFile))
+                return $"The relay's certificate is neither the one in Digest:Smtp:TrustedCertificateFile ({o.TrustedCertificateFile}) nor one a trusted CA signed for this host";
+            var hint = "If the relay's certificate is its own (self-signed, as a stock Postfix's), trust that one certificate with Digest:Smtp:TrustedCertificateFile (a copy of it, PEM)";
+            return o.Security != SmtpSecurity.Auto && DigestOptionsValidator.IsLoopback(o.Host!)
+                ? hint + "; for a relay on this machine, Digest:Smtp:Security=Auto also accepts it"
+                : hint;
         }
 
         private static string ReadPassword(SmtpOptions o) =>

@@ -29,7 +29,7 @@ public sealed class DigestStore : IDisposable
     {
         Path = path;
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        if (!string.IsNullOrEmpty(folder)) PrivateFiles.CreateFolder(folder);
         try
         {
             CheckHeader(path);
@@ -47,7 +47,13 @@ public sealed class DigestStore : IDisposable
                 // Dates are read back in UTC; LiteDB's default turns them into local time.
                 UtcDate = true,
             };
-            if (!IsReadOnly) EnsureIndexes();
+            if (!IsReadOnly)
+            {
+                EnsureIndexes();
+                // LiteDB creates its files itself, with the umask's mode: close them up as soon as they exist.
+                PrivateFiles.Restrict(path);
+                PrivateFiles.Restrict(LogFile(path));
+            }
         }
         catch (Exception e) when (e is LiteException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
@@ -101,12 +107,18 @@ public sealed class DigestStore : IDisposable
             throw new LiteException(0, "it is not a LiteDB 5 database (its header is not LiteDB's)");
     }
 
+    /// <summary>LiteDB 5's write-ahead log beside the data file: <c>digest-log.db</c> for <c>digest.db</c>.</summary>
+    private static string LogFile(string path) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "",
+            System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path));
+
     // LiteDB 5's header page: this text at byte 32 (HeaderPage.HEADER_INFO).
     private const string HeaderInfo = "** This is a LiteDB file **";
 
     private void EnsureIndexes()
     {
         Comparisons.EnsureIndex(c => c.PublishedAt);
+        Comparisons.EnsureIndex(c => c.EditionNumber);
         Deliveries.EnsureIndex(d => d.Key);
         // A bounce that quotes only the original's Message-ID is matched by it.
         Deliveries.EnsureIndex(d => d.MessageId);

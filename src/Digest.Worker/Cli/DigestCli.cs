@@ -37,7 +37,15 @@ public static class DigestCli
             // The host handles SIGTERM itself and needs its full stop timeout to finish messages in flight.
             ProcessTerminationTimeout = null,
         };
-        return await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // A mistyped verb or option is bad input (exit 2), not a crash (System.CommandLine's default is 1).
+            foreach (var parseError in parse.Errors) await error.WriteLineAsync(parseError.Message);
+            await error.WriteLineAsync("Run `digest --help` for the commands and their options.");
+            return ExitCodes.BadInput;
+        }
+        return await parse.InvokeAsync(configuration, cancellationToken);
     }
 }
 

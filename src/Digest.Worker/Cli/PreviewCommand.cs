@@ -38,7 +38,7 @@ public static class PreviewCommand
             var chosen = Choose(services, parse.GetValue(edition));
             if (chosen is null)
             {
-                await context.Error.WriteLineAsync("No comparisons published since the last edition: the next send would send nothing. Use --edition N to preview a stored edition.");
+                await context.Error.WriteLineAsync("No comparison is waiting for an edition: the next send would send nothing. Use --edition N to preview a stored edition.");
                 return ExitCodes.Done;
             }
             var reader = Reader(services, parse.GetValue(subscriber));

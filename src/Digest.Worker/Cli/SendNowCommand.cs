@@ -28,7 +28,7 @@ public static class SendNowCommand
         var output = context.Output;
         if (outcome.Counts is not { } c)
         {
-            await output.WriteLineAsync("No comparisons published since the last edition: nothing to send.");
+            await output.WriteLineAsync("No comparison is waiting for an edition: nothing to send.");
             return ExitCodes.Done;
         }
         await output.WriteLineAsync($"Edition {outcome.Edition}: {c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped, {c.Failed} failed, {c.Planned} not yet sent.");
@@ -50,16 +50,18 @@ public static class SendNowCommand
         var output = context.Output;
         if (dry is null)
         {
-            await output.WriteLineAsync("Dry run: no comparisons published since the last edition; nothing would be sent.");
+            await output.WriteLineAsync("Dry run: no comparison is waiting for an edition; nothing would be sent.");
             return ExitCodes.Done;
         }
         var sending = dry.Plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred).ToList();
         await output.WriteLineAsync($"Dry run: {(dry.Resuming ? "would finish" : "would send")} edition {dry.Edition.Number} with {dry.Edition.Comparisons.Count} comparisons:");
         foreach (var c in dry.Edition.Comparisons) await output.WriteLineAsync($"  {c.PublishedAt:yyyy-MM-dd}  {c.Title}");
-        if (dry.Edition.LeftOut > 0) await output.WriteLineAsync($"  ({dry.Edition.LeftOut} older comparisons left out by Digest:Edition:MaxComparisons)");
+        if (dry.Edition.LeftOut > 0) await output.WriteLineAsync($"  ({dry.Edition.LeftOut} more wait for a later edition: Digest:Edition:MaxComparisons)");
         await output.WriteLineAsync($"To {sending.Count} recipients ({dry.Bytes / Math.Max(1, sending.Count):N0} bytes a message on average):");
         foreach (var d in dry.Plan)
             await output.WriteLineAsync(d.State is DeliveryState.Skipped ? $"  skip  {d.Email}: {d.LastReply}" : $"  send  {d.Email}");
+        // Finishing an edition is not making one: say what the edition after it would hold.
+        if (dry.Resuming) await QueueReport.WriteAsync(output, services.GetRequiredService<Editions.EditionPlanner>().Queue());
         await output.WriteLineAsync("Nothing was sent or recorded.");
         return ExitCodes.Done;
     }

@@ -31,7 +31,7 @@ public static class StatusCommand
             var deferred = 0;
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
-                var c = ledger.Count(e.Number);
+                var c = ledger.Count(e);
                 if (!e.IsComplete) deferred += c.Deferred;
                 table.AddRow($"#{e.Number}", $"{e.CreatedAt:yyyy-MM-dd HH:mm}", $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
                     $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
@@ -43,7 +43,7 @@ public static class StatusCommand
                     await context.Output.WriteLineAsync($"Edition #{unfinished.Number}: {waiting} readers in {zone} wait for their local time, the first at {next:yyyy-MM-dd HH:mm} UTC");
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
-                var sent = ledger.SentByRelay(e.Number);
+                var sent = ledger.SentByRelay(e);
                 if (sent.Count == 0) continue;
                 var lines = sent.OrderByDescending(r => r.Value).Select(r =>
                 {
@@ -57,11 +57,12 @@ public static class StatusCommand
             var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
+            await QueueReport.WriteAsync(context.Output, services.GetRequiredService<EditionPlanner>().Queue());
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
             await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried by the next run)");
             await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
             await context.Output.WriteLineAsync($"Archive: {Path.GetFullPath(options.Archive.Path)}{(options.Archive.BaseUrl is { Length: > 0 } url ? $", published at {url}" : ", no public address (Digest:Archive:BaseUrl)")}");
-            await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.Cron}, {options.Schedule.TimeZone})");
+            await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.QuartzCron}, {options.Schedule.TimeZone})");
             return ExitCodes.Done;
         }, readOnlyStore: true));
         return command;

@@ -38,7 +38,9 @@ public static class SuppressionCommands
             var lines = all.Select(s => $"{s.Email},{s.Reason},{s.At:yyyy-MM-ddTHH:mm:ssZ},\"{s.Detail?.Replace("\"", "\"\"")}\"").Prepend("email,reason,at,detail");
             if (parse.GetValue(export) is { } file)
             {
-                await File.WriteAllLinesAsync(file, lines);
+                // Addresses: the owner's only, as the store is.
+                await using (var writer = new StreamWriter(Storage.PrivateFiles.OpenWrite(file)))
+                    foreach (var line in lines) await writer.WriteLineAsync(line);
                 await context.Output.WriteLineAsync($"{all.Count} suppressions written to {file}");
             }
             else

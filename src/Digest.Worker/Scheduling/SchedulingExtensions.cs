@@ -14,7 +14,7 @@ public static class SchedulingExtensions
         {
             q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably().WithDescription("Sends the weekly digest"));
             // An invalid cron or zone is reported by option validation before the scheduler starts; fall back so it can.
-            var cron = CronExpression.TryParse(schedule.Cron, out _) ? schedule.Cron : new ScheduleOptions().Cron;
+            var cron = CronExpression.TryParse(schedule.QuartzCron, out _) ? schedule.QuartzCron : new ScheduleOptions().Cron;
             DigestOptionsValidator.TryFindTimeZone(schedule.TimeZone, out var zone);
             q.AddTrigger(t => t
                 .ForJob(DigestJob.Key)

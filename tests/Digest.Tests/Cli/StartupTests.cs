@@ -37,6 +37,8 @@ public sealed class StartupTests : WorkspaceTest
     [InlineData("Digest:Smtp:Port", "abc", "Digest:Smtp:Port")]
     [InlineData("Digest:Archive:BaseUrl", "archive", "Digest:Archive:BaseUrl must be an absolute http(s) URL, was \"archive\".")]
     [InlineData("Digest:Unsubscribe:Key", "c2hvcnQ=", "Digest:Unsubscribe:Key is 5 bytes; it must be at least 32")]
+    [InlineData("Digest:Ledger:KeepEditions", "2", "Digest:Ledger:KeepEditions must be at least Digest:Bounces:SoftBounceLimit (3), was 2.")]
+    [InlineData("Digest:Edition:MaxAge", "-1.00:00:00", "Digest:Edition:MaxAge must be a positive duration such as 30.00:00:00, or unset, was -1.00:00:00.")]
     public async Task A_bad_config_value_fails_start_up_naming_the_key(string key, string value, string message)
     {
         Ws.Settings[key] = value;
@@ -84,5 +86,52 @@ public sealed class StartupTests : WorkspaceTest
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"The store {store} cannot be opened", result.Error);
         Assert.Equal(junk, File.ReadAllBytes(store));
+    }
+
+    [Fact]
+    public async Task A_config_file_that_does_not_exist_exits_2_naming_it_without_a_stack_trace()
+    {
+        var missing = Path.Combine(Ws.Root, "missing.json");
+
+        var result = await Ws.RunAsync("status", "--config", missing);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"Configuration file not found: {missing}", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Theory]
+    [InlineData("sned-now")]
+    [InlineData("send-now", "--dryrun")]
+    public async Task An_unknown_verb_or_option_exits_2_naming_it(params string[] args)
+    {
+        var result = await Ws.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"'{args[^1]}'", result.Error);
+    }
+
+    [Fact]
+    public async Task A_five_field_unix_cron_is_read_with_a_seconds_field_and_the_conversion_is_logged()
+    {
+        Ws.Settings["Digest:Schedule:Cron"] = "0 9 * * MON";
+
+        // A real process: the log goes to its console.
+        using var status = ChildWorker.Start(Ws, "status");
+
+        Assert.True(await status.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, status.Output);
+        Assert.Contains("Digest:Schedule:Cron \"0 9 * * MON\" has 5 fields (Unix cron); read as the Quartz cron \"0 0 9 ? * MON\"", status.Output);
+        Assert.Matches(@"Next scheduled run: \d{4}-\d\d-\d\d 09:00 UTC \(0 0 9 \? \* MON", status.Output);
+    }
+
+    [Fact]
+    public async Task A_five_field_cron_with_unix_day_numbers_names_the_same_days()
+    {
+        Ws.Settings["Digest:Schedule:Cron"] = "30 7 * * 1-5";
+
+        var result = await Ws.RunAsync("status");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("(0 30 7 ? * MON-FRI, UTC)", result.Output);
     }
 }

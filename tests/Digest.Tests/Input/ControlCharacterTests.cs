@@ -25,7 +25,9 @@ public sealed class ControlCharacterTests : WorkspaceTest
         Assert.DoesNotContain(raw, IsStrayControl);
         var message = MimeMessage.Load(file);
         Assert.Contains("Alpha vs [31mBeta[0m", message.TextBody);
-        Assert.Contains("Hi Ada]0;pwned", message.TextBody);
+        // Stripped, the name still reads "Ada]0;pwned Lovelace": not clearly a first name, so no greeting by it.
+        Assert.Equal("Ada]0;pwned Lovelace", message.To.Mailboxes.Single().Name);
+        Assert.Contains("Hi there,", message.TextBody);
         Assert.Contains("Fast and\tsteady.", message.TextBody);
         Assert.Contains("Alpha vs [31mBeta[0m", message.Subject);
     }

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MimeKit;
 
@@ -22,6 +25,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly Task _accepting;
     private int _connections;
     private int _accepted;
+    private int _tlsSessions;
 
     /// <param name="port">0 for any free port; a given port to bring a "dead" server back to life in a test.</param>
     public SmtpSink(int port = 0)
@@ -34,6 +38,12 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public IReadOnlyList<ReceivedMessage> Messages => _messages.ToArray();
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Sessions that completed a STARTTLS handshake.</summary>
+    public int TlsSessions => Volatile.Read(ref _tlsSessions);
+
+    /// <summary>Set: STARTTLS is offered with this certificate (as Debian's Postfix does with its self-signed one).</summary>
+    public X509Certificate2? StartTlsCertificate { get; set; }
 
     /// <summary>RCPT TO these addresses is refused for good: 550.</summary>
     public HashSet<string> HardReject { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -83,8 +93,9 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         using var _ = client;
         client.NoDelay = true;
-        var stream = client.GetStream();
+        Stream stream = client.GetStream();
         var reader = new LineReader(stream);
+        var tls = false;
         async Task Reply(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
         try
         {
@@ -97,7 +108,17 @@ public sealed class SmtpSink : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await Reply("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 52428800\r\n250 ENHANCEDSTATUSCODES");
+                        var startTls = StartTlsCertificate is not null && !tls ? "250-STARTTLS\r\n" : "";
+                        await Reply($"250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n{startTls}250-SIZE 52428800\r\n250 ENHANCEDSTATUSCODES");
+                        break;
+                    case "STAR" when StartTlsCertificate is { } certificate && !tls:
+                        await Reply("220 2.0.0 ready to start TLS");
+                        var ssl = new SslStream(stream);
+                        // RFC 3207: the session starts over after the handshake, the client says EHLO again.
+                        await ssl.AuthenticateAsServerAsync(certificate, clientCertificateRequired: false, checkCertificateRevocation: false);
+                        Interlocked.Increment(ref _tlsSessions);
+                        (stream, reader, tls, from) = (ssl, new LineReader(ssl), true, null);
+                        recipients.Clear();
                         break;
                     case "HELO":
                         await Reply("250 sink.test");
@@ -168,9 +189,9 @@ public sealed class SmtpSink : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or AuthenticationException)
         {
-            // The client went away or the sink is stopping.
+            // The client went away (or refused the certificate) or the sink is stopping.
         }
     }
 

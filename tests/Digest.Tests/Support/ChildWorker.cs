@@ -22,15 +22,20 @@ public sealed class ChildWorker : IDisposable
         process.BeginErrorReadLine();
     }
 
-    public static ChildWorker Start(TestWorkspace ws, params string[] args)
+    public static ChildWorker Start(TestWorkspace ws, params string[] args) => StartWithUmask(ws, null, args);
+
+    /// <param name="umask">Set: the process runs with this umask (e.g. "000"), as a careless service manager might start it.</param>
+    public static ChildWorker StartWithUmask(TestWorkspace ws, string? umask, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(umask is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = ws.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (umask is not null)
+            foreach (var a in new[] { "-c", $"umask {umask} && exec dotnet \"$@\"", "sh" }) info.ArgumentList.Add(a);
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "digest.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (key, value) in ws.Settings) info.Environment[key.Replace(":", "__")] = value ?? "";
