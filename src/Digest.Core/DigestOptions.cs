@@ -47,6 +47,12 @@ public sealed class StoreOptions
 public sealed class SubscribersOptions
 {
     public string Path { get; set; } = "config/subscribers.json";
+
+    /// <summary>The share by which the list may shrink from one edition to the next before planning is refused (0.5: half).</summary>
+    public double MaxShrink { get; set; } = 0.5;
+
+    /// <summary>Plan an edition even for an empty or much shrunk list (as `send-now --allow-empty` does).</summary>
+    public bool AllowEmpty { get; set; }
 }
 
 public sealed class TemplatesOptions

@@ -18,6 +18,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
 
         Require("Store:Path", o.Store.Path);
         Require("Subscribers:Path", o.Subscribers.Path);
+        if (o.Subscribers.MaxShrink is < 0 or > 1 || double.IsNaN(o.Subscribers.MaxShrink))
+            errors.Add($"Digest:Subscribers:MaxShrink must be between 0 and 1 (a share of the list), was {o.Subscribers.MaxShrink}.");
         Require("Templates:Path", o.Templates.Path);
         Require("Outbox:Path", o.Outbox.Path);
         Require("Archive:Path", o.Archive.Path);

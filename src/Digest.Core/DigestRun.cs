@@ -37,7 +37,8 @@ public sealed class DigestRun(
 
     /// <param name="resumeOnly">Only finish an unfinished edition (the local-time tick); never start a new one.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`).</param>
-    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false, bool retryDeferredNow = false)
+    /// <param name="allowEmpty">Plan a new edition even when the subscriber list is empty or shrank past Digest:Subscribers:MaxShrink.</param>
+    public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false, bool retryDeferredNow = false, bool allowEmpty = false)
     {
         ImportFolder();
         using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
@@ -57,7 +58,7 @@ public sealed class DigestRun(
                 continue;
             }
             relays.EnsureCanFinish(open);
-            var outcome = await DispatchAsync(open, new DispatchCounters(), resuming: true, retryDeferredNow, stopping);
+            var outcome = await DispatchAsync(open, new DispatchCounters(), held, resuming: true, retryDeferredNow, stopping);
             if (outcome.Report is { Fatal: not null } or { Stopped: true }) return outcome with { Earlier = earlier };
             earlier.Add(outcome);
         }
@@ -68,14 +69,17 @@ public sealed class DigestRun(
         {
             if (resumeOnly || (edition = planner.Draft()) is null)
                 return earlier.Count > 0 ? earlier[^1] with { Earlier = earlier[..^1] } : RunOutcome.NothingNew;
+            var list = subscribers.Current();
+            var suppressed = suppressions.Addresses();
+            CheckListSize(edition, list, suppressed, allowEmpty);
             relays.Stamp(edition);
-            var planned = ledger.Plan(edition, DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule));
+            var planned = ledger.Plan(edition, DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule));
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
-        return await DispatchAsync(edition, counters ?? new DispatchCounters(), resuming, retryDeferredNow, stopping) with { Earlier = earlier };
+        return await DispatchAsync(edition, counters ?? new DispatchCounters(), held, resuming, retryDeferredNow, stopping) with { Earlier = earlier };
     }
 
     /// <summary>
@@ -101,7 +105,7 @@ public sealed class DigestRun(
                 string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
-    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, bool resuming, bool retryDeferredNow, CancellationToken stopping)
+    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, SenderLease.Handle held, bool resuming, bool retryDeferredNow, CancellationToken stopping)
     {
         // Before the first message goes, so the "view in browser" link works the moment a reader opens it; a
         // resumed edition (every minute while readers wait for their local morning) has its page already.
@@ -113,7 +117,8 @@ public sealed class DigestRun(
             log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
         counters.Total = ledger.Due(edition.Number, now, retryDeferredNow);
         var started = clock.GetTimestamp();
-        var report = await dispatcher.SendAsync(edition, counters, stopping, retryDeferredNow);
+        var report = await dispatcher.SendAsync(edition, counters, held, stopping, retryDeferredNow);
+        if (report.LeaseLost) throw new SenderLeaseLostException(edition.Number);
         var counts = ledger.Count(edition.Number);
         var waiting = ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime);
         Complete(edition);
@@ -130,7 +135,7 @@ public sealed class DigestRun(
     }
 
     /// <summary>Everything `send-now` would do up to the wire: select, plan, render and build each message; nothing is sent or stored.</summary>
-    public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken)
+    public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken, bool allowEmpty = false)
     {
         ImportFolder();
         var edition = OpenEditions().Current;
@@ -146,7 +151,10 @@ public sealed class DigestRun(
         {
             edition = planner.Draft();
             if (edition is null) return null;
-            plan = DeliveryPlan.For(edition, subscribers.Current(), suppressions.Addresses(), builder, options.Value.Schedule).ToList();
+            var list = subscribers.Current();
+            var suppressed = suppressions.Addresses();
+            CheckListSize(edition, list, suppressed, allowEmpty);
+            plan = DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule).ToList();
         }
         long bytes = 0;
         var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress);
@@ -160,6 +168,10 @@ public sealed class DigestRun(
         }
         return new DryRun(edition, resuming, plan, bytes);
     }
+
+    private void CheckListSize(Editions.Edition edition, IReadOnlyList<Subscriber> list, IReadOnlySet<string> suppressed, bool allowEmpty) =>
+        ListShrinkGuard.Check(edition.Number, subscribers.Path, list.Count, list.Count(s => !suppressed.Contains(s.Key)),
+            edition.Number > 1 ? ledger.Count(edition.Number - 1).Total : null, options.Value.Subscribers, allowEmpty);
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
     public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>

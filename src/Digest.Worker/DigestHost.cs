@@ -2,6 +2,7 @@ using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Digest.Worker;
 
 /// <summary>How a command wants its host: where the config is, and whether it runs the schedule.</summary>
-public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker);
+/// <param name="ReadOnlyStore">The command only reads: the store is opened read-only and is never written.</param>
+public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker, bool ReadOnlyStore = false);
 
 /// <summary>The settings file a command read, for the line that says what it will use.</summary>
 public sealed record ConfigFile(string Path, bool Found)
@@ -62,6 +64,9 @@ public static class DigestHost
         });
 
         builder.Services.AddDigest(builder.Configuration);
+        if (settings.ReadOnlyStore)
+            builder.Services.Replace(ServiceDescriptor.Singleton(sp =>
+                new Storage.DigestStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path, readOnly: true)));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);

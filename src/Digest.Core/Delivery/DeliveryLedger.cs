@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Digest.Editions;
 using Digest.Storage;
 
@@ -45,12 +46,14 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// plan order, a page at a time, so memory stays flat however long the list. A deferred reader is due when
     /// their backoff ends, or at once with <paramref name="deferredNow"/>.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false)
+    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var after = Delivery.FirstId(edition) - 1;
         var end = Delivery.EndId(edition);
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var page = store.Deliveries.Query()
                 .Where(d => d.Id > after && d.Id < end)
                 .OrderBy(d => d.Id)

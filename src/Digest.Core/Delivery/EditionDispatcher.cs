@@ -30,8 +30,9 @@ public sealed class EditionDispatcher(
     TimeProvider clock,
     ILogger<EditionDispatcher> log)
 {
+    /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`: the admin says now).</param>
-    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, CancellationToken stopping, bool retryDeferredNow = false)
+    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, SenderLease.Handle lease, CancellationToken stopping, bool retryDeferredNow = false)
     {
         var o = options.Value;
         // Stopping: take no new reader; hardStop: also cut the messages in flight, StopTimeout later.
@@ -40,23 +41,34 @@ public sealed class EditionDispatcher(
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
         var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log, o.Sender.PostalAddress);
-        var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing)
+        var run = new Run(rendering, counters, halt, hardStop.Token, new LiveSuppressions(suppressions.Addresses()), Retry(o.Delivery), routing, lease)
         {
             Breakers = relays.All.Select(_ => new RefusalBreaker()).ToArray(),
         };
         var began = clock.GetUtcNow().UtcDateTime;
+        var suppressedSince = began;
         // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.
         var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        await using (var writer = new LedgerWriter(ledger, journal))
+        await using (var writer = new LedgerWriter(ledger, journal, lease))
         {
             var feed = FeedAsync(edition.Number, began, retryDeferredNow, queue, halt.Token);
             var senders = relays.All
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
                 .ToList();
-            await Task.WhenAll(senders);
+            using var sent = CancellationTokenSource.CreateLinkedTokenSource(halt.Token);
+            var watch = WatchSuppressionsAsync(run, suppressedSince, sent.Token);
+            try
+            {
+                await Task.WhenAll(senders);
+            }
+            finally
+            {
+                await sent.CancelAsync();
+                await watch;
+            }
             await feed;
         }
         foreach (var limiter in limiters) limiter?.Dispose();
@@ -67,7 +79,7 @@ public sealed class EditionDispatcher(
             ledger.Restore(refused, began, "planned again: the circuit breaker judged the relay's refusals to be the relay's failure");
             log.LogWarning("Edition {Edition}: {Count} refusals of this run undone and their suppressions lifted; the readers stay planned", edition.Number, refused.Count);
         }
-        return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
+        return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
 
     private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, Channel<Delivery> queue, CancellationToken halt)
@@ -101,6 +113,11 @@ public sealed class EditionDispatcher(
             {
                 try
                 {
+                    if (!run.Lease.IsHeld)
+                    {
+                        StopForLostLease(run);
+                        break;
+                    }
                     if (await SendOneAsync(run, lane, connection, delivery) == Outcome.HandedOver)
                     {
                         run.HandBack(delivery);
@@ -256,6 +273,46 @@ public sealed class EditionDispatcher(
         run.Halt.Cancel();
     }
 
+    /// <summary>
+    /// Every <see cref="SuppressionRefresh"/>, adds what was suppressed since the last look to what the senders
+    /// check before each message. Looks a little further back than its last look: a suppression is stamped
+    /// before it is committed, and in another process by another clock.
+    /// </summary>
+    private async Task WatchSuppressionsAsync(Run run, DateTime since, CancellationToken sent)
+    {
+        var overlap = TimeSpan.FromSeconds(5);
+        while (!sent.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SuppressionRefresh, clock, sent);
+                var now = clock.GetUtcNow().UtcDateTime;
+                var added = run.Suppressed.Add(suppressions.AddedSince(since - overlap));
+                since = now;
+                if (added > 0)
+                    log.LogInformation("Edition {Edition}: {Count} addresses suppressed while it was sending (unsubscribed, bounced or complained); they are skipped",
+                        run.Edition.Number, added);
+            }
+            catch (OperationCanceledException) when (sent.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            {
+                log.LogWarning("Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
+            }
+        }
+    }
+
+    private static readonly TimeSpan SuppressionRefresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>Another process sends this edition now: take no new reader; what is in flight finishes.</summary>
+    private static void StopForLostLease(Run run)
+    {
+        run.LeaseLost = true;
+        run.Halt.Cancel();
+    }
+
     private ResiliencePipeline Retry(DeliveryOptions o)
     {
         if (o.Retries == 0) return ResiliencePipeline.Empty;
@@ -327,9 +384,10 @@ public sealed class EditionDispatcher(
         DispatchCounters counters,
         CancellationTokenSource halt,
         CancellationToken hardStop,
-        HashSet<string> suppressed,
+        LiveSuppressions suppressed,
         ResiliencePipeline retry,
-        Routing routing)
+        Routing routing,
+        SenderLease.Handle lease)
     {
         private readonly ConcurrentQueue<Delivery> _handedBack = new();
         private int _inFlight;
@@ -339,10 +397,12 @@ public sealed class EditionDispatcher(
         public DispatchCounters Counters { get; } = counters;
         public CancellationTokenSource Halt { get; } = halt;
         public CancellationToken HardStop { get; } = hardStop;
-        public HashSet<string> Suppressed { get; } = suppressed;
+        public LiveSuppressions Suppressed { get; } = suppressed;
         public ResiliencePipeline Retry { get; } = retry;
         public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }
+        public SenderLease.Handle Lease { get; } = lease;
+        public volatile bool LeaseLost;
 
         /// <summary>One breaker per relay, by its position.</summary>
         public required RefusalBreaker[] Breakers { get; init; }
@@ -400,5 +460,8 @@ public sealed class EditionDispatcher(
     }
 }
 
-/// <summary>How a dispatch ended: <see cref="Fatal"/> when the server refused everyone, <see cref="Stopped"/> on shutdown.</summary>
-public sealed record DispatchReport(DeliveryException? Fatal, bool Stopped);
+/// <summary>
+/// How a dispatch ended: <see cref="Fatal"/> when the server refused everyone, <see cref="Stopped"/> on shutdown,
+/// <see cref="LeaseLost"/> when another process took the sender lease over.
+/// </summary>
+public sealed record DispatchReport(DeliveryException? Fatal, bool Stopped, bool LeaseLost = false);

@@ -25,7 +25,14 @@ public sealed class DigestStore : IDisposable
     /// </summary>
     public string Id => _id.Value;
 
-    public DigestStore(string path)
+    /// <summary>Opened for reading only: any write fails.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <param name="readOnly">
+    /// For commands that only read (status, suppressions): LiteDB is opened read-only, so not even a damaged
+    /// page it stumbles on later can make it write. A store that does not exist yet is still created.
+    /// </param>
+    public DigestStore(string path, bool readOnly = false)
     {
         Path = path;
         _id = new(LoadOrCreateId);
@@ -34,19 +41,27 @@ public sealed class DigestStore : IDisposable
         try
         {
             CheckHeader(path);
+            var mapper = CreateMapper();
+            var existing = new FileInfo(path) is { Exists: true, Length: > 0 };
+            if (existing) StoreIntegrity.Check(path, mapper);
+            IsReadOnly = readOnly && existing;
             _db = new LiteDatabase(new ConnectionString
             {
                 Filename = path,
                 Connection = ConnectionType.Shared,
-            }, CreateMapper())
+                ReadOnly = IsReadOnly,
+            }, mapper)
             {
                 // Dates are read back in UTC; LiteDB's default turns them into local time.
                 UtcDate = true,
             };
-            EnsureIndexes();
-            // LiteDB creates its files itself, with the umask's mode: close them up as soon as they exist.
-            PrivateFiles.Restrict(path);
-            PrivateFiles.Restrict(LogFile(path));
+            if (!IsReadOnly)
+            {
+                EnsureIndexes();
+                // LiteDB creates its files itself, with the umask's mode: close them up as soon as they exist.
+                PrivateFiles.Restrict(path);
+                PrivateFiles.Restrict(LogFile(path));
+            }
         }
         catch (Exception e) when (e is LiteException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
@@ -132,6 +147,8 @@ public sealed class DigestStore : IDisposable
         Deliveries.EnsureIndex(d => d.MessageId);
         Bounces.EnsureIndex(b => b.Email);
         Bounces.EnsureIndex(b => b.Edition);
+        // A send in progress asks every second for what was suppressed since it last looked.
+        Suppressions.EnsureIndex(s => s.At);
     }
 
     private static BsonMapper CreateMapper()

@@ -55,18 +55,19 @@ public sealed class CliContext(TextWriter output, TextWriter error, IReadOnlyDic
     public TextWriter Output { get; } = output;
     public TextWriter Error { get; } = error;
 
-    public IHost BuildHost(ParseResult parse, bool worker = false) =>
-        DigestHost.Build(new HostSettings(parse.GetValue(DigestCli.ConfigOption), overrides, worker));
+    public IHost BuildHost(ParseResult parse, bool worker = false, bool readOnlyStore = false) =>
+        DigestHost.Build(new HostSettings(parse.GetValue(DigestCli.ConfigOption), overrides, worker, readOnlyStore));
 
     /// <summary>
     /// Builds the host, runs the start-up checks, and runs <paramref name="body"/> with a token that fires on
     /// SIGTERM or Ctrl+C; expected failures print their message and map to an exit code.
     /// </summary>
-    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body, bool sends = false)
+    /// <param name="readOnlyStore">The command only reads the store: it is opened read-only, so nothing can write to it.</param>
+    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body, bool readOnlyStore = false, bool sends = false)
     {
         try
         {
-            using var host = BuildHost(parse);
+            using var host = BuildHost(parse, readOnlyStore: readOnlyStore);
             await StartupCheck.RunAsync(host.Services, templates, sends);
             StartupLine.Log(host.Services);
             await host.StartAsync();

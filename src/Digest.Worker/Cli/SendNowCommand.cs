@@ -9,16 +9,22 @@ public static class SendNowCommand
     public static Command Create(CliContext context)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Select, plan and render every message, but send and record nothing." };
-        var command = new Command("send-now", "Send the next edition now (or finish an unfinished one).") { dryRun };
+        var allowEmpty = new Option<bool>("--allow-empty")
+        {
+            Description = "Plan the edition even if the subscriber list is empty or shrank by more than Digest:Subscribers:MaxShrink since the last one.",
+        };
+        var command = new Command("send-now", "Send the next edition now (or finish an unfinished one).") { dryRun, allowEmpty };
         command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, (services, stopping) =>
-            parse.GetValue(dryRun) ? DryRunAsync(context, services, stopping) : SendAsync(context, services, stopping), sends: true));
+            parse.GetValue(dryRun)
+                ? DryRunAsync(context, services, parse.GetValue(allowEmpty), stopping)
+                : SendAsync(context, services, parse.GetValue(allowEmpty), stopping), sends: true));
         return command;
     }
 
-    private static async Task<int> SendAsync(CliContext context, IServiceProvider services, CancellationToken stopping)
+    private static async Task<int> SendAsync(CliContext context, IServiceProvider services, bool allowEmpty, CancellationToken stopping)
     {
         var counters = new DispatchCounters();
-        var outcome = await SendProgress.TrackAsync(context, counters, services.GetRequiredService<DigestRun>().SendAsync(counters, stopping, retryDeferredNow: true));
+        var outcome = await SendProgress.TrackAsync(context, counters, services.GetRequiredService<DigestRun>().SendAsync(counters, stopping, retryDeferredNow: true, allowEmpty: allowEmpty));
         var output = context.Output;
         foreach (var earlier in outcome.Earlier)
             if (earlier.Counts is { } e)
@@ -41,9 +47,9 @@ public static class SendNowCommand
         return outcome.Undelivered || outcome.Earlier.Any(e => e.Undelivered) ? ExitCodes.Undelivered : ExitCodes.Done;
     }
 
-    private static async Task<int> DryRunAsync(CliContext context, IServiceProvider services, CancellationToken stopping)
+    private static async Task<int> DryRunAsync(CliContext context, IServiceProvider services, bool allowEmpty, CancellationToken stopping)
     {
-        var dry = await services.GetRequiredService<DigestRun>().DryRunAsync(stopping);
+        var dry = await services.GetRequiredService<DigestRun>().DryRunAsync(stopping, allowEmpty);
         var output = context.Output;
         if (dry is null)
         {

@@ -71,7 +71,7 @@ public static class StatusCommand
             await context.Output.WriteLineAsync($"Archive: {Path.GetFullPath(options.Archive.Path)}{(options.Archive.BaseUrl is { Length: > 0 } url ? $", published at {url}" : ", no public address (Digest:Archive:BaseUrl)")}");
             await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.QuartzCron}, {options.Schedule.TimeZone})");
             return ExitCodes.Done;
-        }));
+        }, readOnlyStore: true));
         return command;
     }
 }

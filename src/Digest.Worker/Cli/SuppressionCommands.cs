@@ -58,7 +58,7 @@ public static class SuppressionCommands
                 foreach (var line in lines) await context.Output.WriteLineAsync(line);
             }
             return ExitCodes.Done;
-        }));
+        }, readOnlyStore: true));
         return [unsubscribe, resubscribe, list];
     }
 

@@ -21,6 +21,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedMessage> _messages = new();
     private readonly ConcurrentDictionary<string, int> _softRejects = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly ConcurrentDictionary<string, Task> _holds = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task _accepting;
     private int _connections;
     private int _accepted;
@@ -86,6 +87,9 @@ public sealed class SmtpSink : IAsyncDisposable
     /// aiosmtpd does at 1,000 (RFC 5321 4.5.3.1.6).
     /// </summary>
     public int LineLengthLimit { get; set; } = 1000;
+
+    /// <summary>Holds the reply to the DATA of <paramref name="recipient"/> until <paramref name="release"/> completes.</summary>
+    public void HoldData(string recipient, Task release) => _holds[recipient] = release;
 
     /// <summary>RCPT TO the address gets 450 the first <paramref name="times"/> times.</summary>
     public void SoftReject(string address, int times) => _softRejects[address] = times;
@@ -215,6 +219,8 @@ public sealed class SmtpSink : IAsyncDisposable
                         {
                             await Task.Delay(Timeout.Infinite, _stop.Token);
                         }
+                        foreach (var held in recipients)
+                            if (_holds.TryGetValue(held, out var release)) await release.WaitAsync(_stop.Token);
                         if (DataDelay > TimeSpan.Zero) await Task.Delay(DataDelay, _stop.Token);
                         var count = Interlocked.Increment(ref _accepted);
                         if (DropAfterMessages is { } drop && count > drop)

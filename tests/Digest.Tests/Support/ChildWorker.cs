@@ -57,6 +57,12 @@ public sealed class ChildWorker : IDisposable
     /// <summary>SIGTERM, as `docker stop` sends.</summary>
     public void Terminate() => _ = SysKill(_process.Id, 15);
 
+    /// <summary>SIGSTOP: the process is frozen where it is, as a paused container or a suspended VM is.</summary>
+    public void Pause() => _ = SysKill(_process.Id, 19);
+
+    /// <summary>SIGCONT: the frozen process carries on from where it was.</summary>
+    public void Resume() => _ = SysKill(_process.Id, 18);
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -67,7 +73,11 @@ public sealed class ChildWorker : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+        {
+            Resume();
+            _process.Kill(entireProcessTree: true);
+        }
         _process.Dispose();
     }
 
