@@ -118,10 +118,17 @@ public sealed class UnsubscribeOptions
     /// <summary>The public https address of the one-click unsubscribe endpoint; the token is appended as <c>?token=</c>.</summary>
     public string BaseUrl { get; set; } = "https://weekly-verdicts.example.com/unsubscribe";
 
-    /// <summary>The mailbox for the mailto variant of List-Unsubscribe; defaults to unsubscribe@ the sender's domain.</summary>
+    /// <summary>
+    /// The address of the mailto variant of List-Unsubscribe; it must deliver into the bounce mailbox, which
+    /// the bounce reader reads for these requests. Default: Digest:Bounces:Address. The mailto is offered only
+    /// while Digest:Bounces:Imap:Host is set.
+    /// </summary>
     public string? Mailto { get; set; }
 
-    /// <summary>Base64 HMAC key for unsubscribe tokens (at least 32 bytes). Prefer <see cref="KeyFile"/> or the environment.</summary>
+    /// <summary>
+    /// Base64 key (at least 32 bytes) for unsubscribe tokens, return paths and Message-IDs. Prefer <see cref="KeyFile"/>
+    /// or the environment. Neither set: a key made once and kept beside the store (<c>data/digest.key</c>).
+    /// </summary>
     public string? Key { get; set; }
     public string? KeyFile { get; set; }
 }

@@ -148,9 +148,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         foreach (var url in o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 errors.Add($"Digest:Http:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
-        // With the listener on, tokens must outlive this process: a random per-process key would make every mailed link fail.
-        if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
-            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set (make one with `openssl rand -base64 32`).");
     }
 
     private static void ValidateBounces(DigestOptions o, List<string> errors)
@@ -160,9 +157,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         {
             if (!IsAddress(address))
                 errors.Add($"Digest:Bounces:Address is not a valid email address, was \"{address}\".");
-            // A return path must still verify when its bounce arrives days later, after restarts.
-            if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
-                errors.Add("Digest:Bounces:Address is set, so Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set too: it signs the return paths.");
         }
         if (b.SoftBounceLimit is < 1 or > 100)
             errors.Add($"Digest:Bounces:SoftBounceLimit must be between 1 and 100, was {b.SoftBounceLimit}.");

@@ -14,6 +14,12 @@ namespace Digest.Worker;
 /// <param name="ReadOnlyStore">The command only reads: the store is opened read-only and is never written.</param>
 public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker, bool ReadOnlyStore = false);
 
+/// <summary>The settings file a command read, for the line that says what it will use.</summary>
+public sealed record ConfigFile(string Path, bool Found)
+{
+    public override string ToString() => Found ? Path : $"none ({Path} not found: embedded defaults and the environment)";
+}
+
 /// <summary>Builds the generic host every command runs in: configuration, logging and Digest's services.</summary>
 public static class DigestHost
 {
@@ -33,6 +39,7 @@ public static class DigestHost
         if (configFile is not null && !File.Exists(configPath))
             throw new FileNotFoundException($"Configuration file not found: {configPath}", configPath);
         builder.Configuration.AddJsonFile(configPath, optional: configFile is null, reloadOnChange: false);
+        builder.Services.AddSingleton(new ConfigFile(configPath, File.Exists(configPath)));
         builder.Configuration.AddEnvironmentVariables();
         if (settings.Overrides is not null) builder.Configuration.AddInMemoryCollection(settings.Overrides);
 

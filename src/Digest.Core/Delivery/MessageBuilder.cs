@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Digest.Bounces;
 using Digest.Rendering;
 using Digest.Subscribers;
@@ -12,23 +10,14 @@ using MimeKit.Text;
 namespace Digest.Delivery;
 
 /// <summary>Builds one reader's MIME message: multipart/alternative, list headers, a stable Message-ID.</summary>
-public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock, ReturnPaths returnPaths)
+public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock,
+    ReturnPaths returnPaths, MessageIds messageIds)
 {
     private readonly DigestOptions _o = options.Value;
+    private readonly string? _unsubscribeMailbox = UnsubscribeMailbox.For(options.Value);
 
-    private string SenderDomain => _o.Sender.Address[(_o.Sender.Address.LastIndexOf('@') + 1)..];
-
-    private string UnsubscribeMailbox => string.IsNullOrWhiteSpace(_o.Unsubscribe.Mailto) ? $"unsubscribe@{SenderDomain}" : _o.Unsubscribe.Mailto;
-
-    /// <summary>
-    /// The same for every send of one edition to one reader, so a receiving server can fold the duplicate
-    /// that a crash between "accepted" and "recorded" may cause.
-    /// </summary>
-    public string MessageIdFor(int edition, string email)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{_o.ListId}\n{email.ToLowerInvariant()}"));
-        return $"digest.{edition}.{Convert.ToHexStringLower(hash, 0, 12)}@{SenderDomain}";
-    }
+    /// <summary>See <see cref="MessageIds"/>: stable per edition and reader, unique per store, signed.</summary>
+    public string MessageIdFor(int edition, string email) => messageIds.For(edition, email);
 
     public string UnsubscribeUrl(string email) => UnsubscribeUrlFor(tokens.Create(email));
 
@@ -69,8 +58,10 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
 
         var token = tokens.Create(delivery.Email);
         message.Headers.Add(HeaderId.ListId, $"{Quote(_o.ListName)} <{_o.ListId}>");
-        message.Headers.Add(HeaderId.ListUnsubscribe,
-            $"<{UnsubscribeUrlFor(token)}>, <mailto:{UnsubscribeMailbox}?subject=unsubscribe%20{token}>");
+        // The mailto variant only where the bounce reader reads the mailbox it names: an unread one is a dead link.
+        message.Headers.Add(HeaderId.ListUnsubscribe, _unsubscribeMailbox is null
+            ? $"<{UnsubscribeUrlFor(token)}>"
+            : $"<{UnsubscribeUrlFor(token)}>, <mailto:{_unsubscribeMailbox}?subject=unsubscribe%20{token}>");
         // RFC 8058: mailbox providers may POST "List-Unsubscribe=One-Click" to the https link.
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add("X-Digest-Edition", edition.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -14,7 +14,7 @@ public sealed class OutboxTransport(string folder) : IMailTransport
     private const int MaxNameBytes = 240;
 
     public string Folder { get; } = folder;
-    public string Description => $"outbox {Folder}";
+    public string Description => $"outbox {Path.GetFullPath(Folder)}";
     public int Connections => 1;
 
     public static string EditionFolder(string outbox, int edition) => Path.Combine(outbox, $"edition-{edition:D4}");

@@ -15,8 +15,15 @@ namespace Digest.Storage;
 public sealed class DigestStore : IDisposable
 {
     private readonly LiteDatabase _db;
+    private readonly Lazy<string> _id;
 
     public string Path { get; }
+
+    /// <summary>
+    /// A random id of this store, made once with its first edition and kept in it: Message-IDs carry it, so a
+    /// fresh store, a staging install or another list never gives a reader the same Message-ID twice.
+    /// </summary>
+    public string Id => _id.Value;
 
     /// <summary>Opened for reading only: any write fails.</summary>
     public bool IsReadOnly { get; }
@@ -28,6 +35,7 @@ public sealed class DigestStore : IDisposable
     public DigestStore(string path, bool readOnly = false)
     {
         Path = path;
+        _id = new(LoadOrCreateId);
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(folder)) PrivateFiles.CreateFolder(folder);
         try
@@ -69,6 +77,7 @@ public sealed class DigestStore : IDisposable
     public ILiteCollection<LeaseRecord> Leases => _db.GetCollection<LeaseRecord>("leases");
     public ILiteCollection<ScheduleRecord> Schedule => _db.GetCollection<ScheduleRecord>("schedule");
     public ILiteCollection<BounceRecord> Bounces => _db.GetCollection<BounceRecord>("bounces");
+    public ILiteCollection<StoreIdentity> Identity => _db.GetCollection<StoreIdentity>("identity");
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction. Synchronous on purpose: a LiteDB transaction belongs
@@ -115,6 +124,20 @@ public sealed class DigestStore : IDisposable
     // LiteDB 5's header page: this text at byte 32 (HeaderPage.HEADER_INFO).
     private const string HeaderInfo = "** This is a LiteDB file **";
 
+    private string LoadOrCreateId()
+    {
+        if (Identity.FindById(StoreIdentity.Key) is { } known) return known.StoreId;
+        try
+        {
+            Identity.Insert(new StoreIdentity { StoreId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)), CreatedAt = DateTime.UtcNow });
+        }
+        catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            // Another process made it first; its id is the one.
+        }
+        return Identity.FindById(StoreIdentity.Key).StoreId;
+    }
+
     private void EnsureIndexes()
     {
         Comparisons.EnsureIndex(c => c.PublishedAt);
@@ -137,6 +160,7 @@ public sealed class DigestStore : IDisposable
         mapper.Entity<Suppression>().Id(s => s.Email, autoId: false);
         mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
         mapper.Entity<BounceRecord>().Id(b => b.Id, autoId: false);
+        mapper.Entity<StoreIdentity>().Id(i => i.Id, autoId: false);
         return mapper;
     }
 
@@ -148,6 +172,15 @@ public sealed class StoreUnavailableException(string path, Exception inner)
     : Exception($"The store {path} cannot be opened: {inner.Message} (is it a Digest database? Restore it from a backup or point Digest:Store:Path elsewhere; the file was not changed.)", inner)
 {
     public string StorePath { get; } = path;
+}
+
+/// <summary>The one record that names this store.</summary>
+public sealed class StoreIdentity
+{
+    public const string Key = "store";
+    public string Id { get; set; } = Key;
+    public string StoreId { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
 }
 
 /// <summary>When the schedule last fired, so a worker that was down can catch up once.</summary>

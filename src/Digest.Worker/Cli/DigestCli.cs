@@ -63,12 +63,13 @@ public sealed class CliContext(TextWriter output, TextWriter error, IReadOnlyDic
     /// SIGTERM or Ctrl+C; expected failures print their message and map to an exit code.
     /// </summary>
     /// <param name="readOnlyStore">The command only reads the store: it is opened read-only, so nothing can write to it.</param>
-    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body, bool readOnlyStore = false)
+    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body, bool readOnlyStore = false, bool sends = false)
     {
         try
         {
             using var host = BuildHost(parse, readOnlyStore: readOnlyStore);
-            await StartupCheck.RunAsync(host.Services, templates);
+            await StartupCheck.RunAsync(host.Services, templates, sends);
+            StartupLine.Log(host.Services);
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             try

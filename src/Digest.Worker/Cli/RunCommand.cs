@@ -17,11 +17,12 @@ public static class RunCommand
         try
         {
             using var host = context.BuildHost(parse, worker: true);
-            await StartupCheck.RunAsync(host.Services, templates: true);
+            await StartupCheck.RunAsync(host.Services, templates: true, sends: true);
+            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
+            StartupLine.Log(host.Services);
             host.Services.GetRequiredService<DigestRun>().ImportFolder();
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker")
-                .LogInformation("Worker started; next edition at {Next:u}", next);
+            log.LogInformation("Worker started; next edition at {Next:u}", next);
             // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a
             // week: give it back to the system once, so the idle worker stays small.
             host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>

@@ -17,7 +17,7 @@ public static class SendNowCommand
         command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, (services, stopping) =>
             parse.GetValue(dryRun)
                 ? DryRunAsync(context, services, parse.GetValue(allowEmpty), stopping)
-                : SendAsync(context, services, parse.GetValue(allowEmpty), stopping)));
+                : SendAsync(context, services, parse.GetValue(allowEmpty), stopping), sends: true));
         return command;
     }
 

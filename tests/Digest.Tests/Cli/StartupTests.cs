@@ -63,6 +63,67 @@ public sealed class StartupTests : WorkspaceTest
     }
 
     [Fact]
+    public async Task An_unknown_setting_stops_start_up_naming_it_and_the_closest_known_key_and_nothing_is_sent()
+    {
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        Ws.Settings["Digest:Smtp:Hots"] = "127.0.0.1";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Smtp:Hots is not a Digest setting (set in the settings); did you mean Digest:Smtp:Host?", result.Error);
+        Assert.Empty(Ws.OutboxFiles(1));
+        Assert.DoesNotContain("#1", (await RunWithoutTheTypo("status")).Output);
+    }
+
+    [Fact]
+    public async Task An_unknown_setting_in_the_config_file_names_the_file_and_keeps_the_list_index()
+    {
+        var config = Ws.WriteFile("digest.json", """
+            { "Digest": { "Edition": { "MaxComparison": 3 }, "Relays": [ { "Name": "a", "Host": "127.0.0.1", "Prot": 2525 } ] } }
+            """);
+
+        var result = await Ws.RunAsync("status", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"Digest:Edition:MaxComparison is not a Digest setting (set in {config}); did you mean Digest:Edition:MaxComparisons?", result.Error);
+        Assert.Contains($"Digest:Relays:0:Prot is not a Digest setting (set in {config}); did you mean Digest:Relays:0:Port?", result.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_setting_from_the_environment_names_the_variable()
+    {
+        Ws.Settings["Digest:Smtp:Hots"] = "127.0.0.1";
+        using var child = ChildWorker.Start(Ws, "send-now");
+
+        Assert.Equal(2, await child.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Digest:Smtp:Hots is not a Digest setting (set by the environment variable Digest__Smtp__Hots); did you mean Digest:Smtp:Host?", child.Output);
+    }
+
+    [Fact]
+    public async Task Every_command_first_logs_the_config_file_the_store_and_the_transport_and_status_lists_them()
+    {
+        var config = Ws.WriteFile("digest.json", """{ "Digest": { "ListName": "Weekly AI Tool Verdicts" } }""");
+        var store = Ws.Settings["Digest:Store:Path"];
+
+        using var child = ChildWorker.Start(Ws, "suppressions", "--config", config);
+        using var health = ChildWorker.Start(Ws, "health", "--config", config);
+        Assert.True(await child.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, child.Output);
+        Assert.Equal(1, await health.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var status = await Ws.RunAsync("status", "--config", config);
+
+        // A log line: stderr for commands, so what they print on stdout stays parseable.
+        Assert.Contains($"info: Digest.Worker[0] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", child.Output);
+        Assert.Contains($"info: Digest.Worker[0] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", health.Output);
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions", "--config", config)).Output.Trim());
+        Assert.Contains($"Config: {config}", status.Output);
+        Assert.Contains($"Store: {store}", status.Output);
+        // Where the key lives, never the key.
+        Assert.Contains("Unsubscribe key: Digest:Unsubscribe:Key", status.Output);
+        Assert.Contains($"Delivery: outbox {Ws.OutboxPath}", status.Output);
+    }
+
+    [Fact]
     public async Task A_malformed_config_file_is_reported_with_its_line()
     {
         var config = Ws.WriteFile("digest.json", "{\n  \"Digest\": {\n    \"ListId\": \n}");
@@ -72,6 +133,12 @@ public sealed class StartupTests : WorkspaceTest
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(config, result.Error);
         Assert.Contains("Line 4", result.Error);
+    }
+
+    private Task<CliResult> RunWithoutTheTypo(params string[] args)
+    {
+        Ws.Settings.Remove("Digest:Smtp:Hots");
+        return Ws.RunAsync(args);
     }
 
     [Fact]
