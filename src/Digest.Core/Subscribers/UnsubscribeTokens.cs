@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed class UnsubscribeTokens
     public string Create(string email)
     {
         var address = Encoding.UTF8.GetBytes(email.ToLowerInvariant());
-        return $"{Base64Url(address)}.{Base64Url(Mac(address))}";
+        return $"{Base64Url.EncodeToString(address)}.{Base64Url.EncodeToString(Mac(address))}";
     }
 
     /// <summary>The address a genuine token was made for; null for anything forged, altered or malformed.</summary>
@@ -75,8 +76,8 @@ public sealed class UnsubscribeTokens
         if (dot <= 0) return null;
         try
         {
-            var address = FromBase64Url(token[..dot]);
-            var mac = FromBase64Url(token[(dot + 1)..]);
+            var address = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+            var mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
             return CryptographicOperations.FixedTimeEquals(mac, Mac(address)) ? Encoding.UTF8.GetString(address) : null;
         }
         catch (FormatException)
@@ -89,13 +90,5 @@ public sealed class UnsubscribeTokens
     {
         var message = Encoding.UTF8.GetBytes(_listId + "\n").Concat(address).ToArray();
         return HMACSHA256.HashData(_key, message)[..MacBytes];
-    }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
     }
 }
