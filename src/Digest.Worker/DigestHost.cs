@@ -1,3 +1,4 @@
+using Digest.Worker.Health;
 using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,7 @@ public static class DigestHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
+        if (settings.Worker) builder.Services.AddWorkerHealth();
         if (settings.Worker) builder.Services.AddUnsubscribeListener(builder.Configuration);
         if (settings.Worker) builder.Services.AddHostedService<Subscribers.SubscriberFileWatcher>();
         if (settings.Worker) builder.Services.AddBouncePolling();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Digest.Editions;
+using Digest.Metrics;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Logging;
@@ -28,11 +29,13 @@ public sealed class EditionDispatcher(
     RelaySet relays,
     IOptions<DigestOptions> options,
     TimeProvider clock,
-    ILogger<EditionDispatcher> log)
+    ILogger<EditionDispatcher> log,
+    DigestMetrics metrics)
 {
     public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, CancellationToken stopping)
     {
         var o = options.Value;
+        using var tracked = metrics.Track(edition.Number, counters);
         // Stopping: take no new reader; hardStop: also cut the messages in flight, StopTimeout later.
         using var hardStop = new CancellationTokenSource();
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
@@ -95,6 +98,7 @@ public sealed class EditionDispatcher(
                         continue;
                     }
                     run.Counters.Count(delivery.State);
+                    metrics.Settled(lane.Relay.Name, delivery.State);
                     // Wait for the commit before the next send: a crash now loses at most this one record.
                     await writer.RecordAsync(delivery);
                 }
@@ -138,11 +142,13 @@ public sealed class EditionDispatcher(
             {
                 using var permit = await lane.Limiter.AcquireAsync(1, run.Halt.Token);
             }
+            var handedOver = clock.GetTimestamp();
             var reply = await run.Retry.ExecuteAsync(async token =>
             {
                 delivery.Attempts++;
                 return await connection.SendAsync(message, token);
             }, run.HardStop);
+            metrics.Accepted(lane.Relay.Name, clock.GetElapsedTime(handedOver));
             delivery.Runs++;
             delivery.Relay = lane.Relay.Name;
             Settle(delivery, DeliveryState.Sent, reply);
