@@ -36,13 +36,18 @@ public static class DigestHost
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Digest:LogFormat=json gives one JSON object a line, for log shippers; the default is one plain line an event.
+        // Quoted separators: an unquoted ':' or '-' in a format string is the current culture's, not always ASCII.
         if (string.Equals(builder.Configuration["Digest:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'";
+            });
         else
             builder.Logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+                o.TimestampFormat = "yyyy'-'MM'-'dd' 'HH':'mm':'ss' '";
                 o.UseUtcTimestamp = true;
             });
         builder.Services.Configure<ConsoleLoggerOptions>(o =>
