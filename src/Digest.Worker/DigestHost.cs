@@ -37,7 +37,8 @@ public static class DigestHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Digest:LogFormat=json gives one JSON object a line, for log shippers; the default is one plain line an event.
         // Quoted separators: an unquoted ':' or '-' in a format string is the current culture's, not always ASCII.
-        if (string.Equals(builder.Configuration["Digest:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
+        var json = string.Equals(builder.Configuration["Digest:LogFormat"], "json", StringComparison.OrdinalIgnoreCase);
+        if (json)
             builder.Logging.AddJsonConsole(o =>
             {
                 o.UseUtcTimestamp = true;
@@ -56,6 +57,10 @@ public static class DigestHost
             if (!settings.Worker) o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
 
+        // Under systemd (Type=notify): READY=1 once started, STOPPING=1 on SIGTERM, and plain log lines in journald's
+        // format (a priority prefix, no colours, journald adds the time); JSON stays JSON. Elsewhere this does nothing.
+        if (settings.Worker) builder.Services.AddSystemd();
+        if (settings.Worker && json) builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
         builder.Services.AddDigest(builder.Configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
