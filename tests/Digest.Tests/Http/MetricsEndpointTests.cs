@@ -32,6 +32,24 @@ public sealed partial class MetricsEndpointTests() : SinkTest(Samples.Comparison
         Assert.Contains("# TYPE digest_messages_total counter", scrape);
     }
 
+    [Fact]
+    public async Task A_one_click_unsubscribe_is_counted_at_metrics()
+    {
+        RunningWorker.Configure(Ws);
+        var first = await Ws.RunAsync("send-now");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var message = Assert.Single(Sink.To("grace@example.com")).Parse();
+        var link = Regex.Match(message.Headers["List-Unsubscribe"] ?? "", "<(http[^>]+)>").Groups[1].Value;
+        await using var worker = await RunningWorker.StartAsync(Ws);
+
+        var response = await worker.Http.PostAsync(link, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Other tests in this process may unsubscribe too; this worker's count is at least this one.
+        var scrape = await ScrapeUntilAsync(worker, text => text.Contains("digest_unsubscribes_total{", StringComparison.Ordinal));
+        Assert.Matches(@"digest_unsubscribes_total\{[^}]*via=""one_click""[^}]*\} [1-9]", scrape);
+    }
+
     /// <summary>Scrapes until <paramref name="done"/> holds: the worker's send and the scrape run concurrently.</summary>
     private static async Task<string> ScrapeUntilAsync(RunningWorker worker, Func<string, bool> done)
     {
