@@ -14,8 +14,11 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /out/ ./
 COPY templates/ templates/
-COPY config/ config/
-RUN mkdir -p data archive outbox && chown -R app:app data archive outbox
+# The samples, not whatever config/ holds in the build context (.dockerignore keeps the real list and secrets out).
+COPY config.sample/ config/
+COPY config/comparisons/ config/comparisons/
+# data/ (the store) and outbox/ hold readers' addresses: the app user's only. The archive is public.
+RUN mkdir -p data archive outbox && chown -R app:app data archive outbox && chmod 700 data outbox
 USER app
 # Logs go to stdout; Digest__LogFormat=json makes them one JSON object a line.
 ENV DOTNET_gcServer=0 \

@@ -30,6 +30,7 @@ public sealed class DigestOptions
     public BouncesOptions Bounces { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
+    public LedgerOptions Ledger { get; set; } = new();
 
     /// <summary>The list identifier used in the List-Id header (RFC 2919), e.g. <c>verdicts.example.com</c>.</summary>
     public string ListId { get; set; } = "weekly-verdicts.example.com";
@@ -46,6 +47,12 @@ public sealed class StoreOptions
 public sealed class SubscribersOptions
 {
     public string Path { get; set; } = "config/subscribers.json";
+
+    /// <summary>The share by which the list may shrink from one edition to the next before planning is refused (0.5: half).</summary>
+    public double MaxShrink { get; set; } = 0.5;
+
+    /// <summary>Plan an edition even for an empty or much shrunk list (as `send-now --allow-empty` does).</summary>
+    public bool AllowEmpty { get; set; }
 }
 
 public sealed class TemplatesOptions
@@ -68,6 +75,9 @@ public sealed class ScheduleOptions
 {
     /// <summary>Quartz cron expression (seconds first). Default: Mondays at 09:00.</summary>
     public string Cron { get; set; } = "0 0 9 ? * MON";
+
+    /// <summary><see cref="Cron"/> as Quartz reads it: a 5-field Unix cron gets its seconds field (<see cref="UnixCron"/>).</summary>
+    public string QuartzCron => UnixCron.ToQuartz(Cron);
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>
@@ -82,6 +92,9 @@ public sealed class ScheduleOptions
 public sealed class EditionOptions
 {
     public int MaxComparisons { get; set; } = 5;
+
+    /// <summary>A comparison older than this when an edition is made is not sent any more; null: no limit.</summary>
+    public TimeSpan? MaxAge { get; set; }
 }
 
 public sealed class SenderOptions
@@ -105,10 +118,17 @@ public sealed class UnsubscribeOptions
     /// <summary>The public https address of the one-click unsubscribe endpoint; the token is appended as <c>?token=</c>.</summary>
     public string BaseUrl { get; set; } = "https://weekly-verdicts.example.com/unsubscribe";
 
-    /// <summary>The mailbox for the mailto variant of List-Unsubscribe; defaults to unsubscribe@ the sender's domain.</summary>
+    /// <summary>
+    /// The address of the mailto variant of List-Unsubscribe; it must deliver into the bounce mailbox, which
+    /// the bounce reader reads for these requests. Default: Digest:Bounces:Address. The mailto is offered only
+    /// while Digest:Bounces:Imap:Host is set.
+    /// </summary>
     public string? Mailto { get; set; }
 
-    /// <summary>Base64 HMAC key for unsubscribe tokens (at least 32 bytes). Prefer <see cref="KeyFile"/> or the environment.</summary>
+    /// <summary>
+    /// Base64 key (at least 32 bytes) for unsubscribe tokens, return paths and Message-IDs. Prefer <see cref="KeyFile"/>
+    /// or the environment. Neither set: a key made once and kept beside the store (<c>data/digest.key</c>).
+    /// </summary>
     public string? Key { get; set; }
     public string? KeyFile { get; set; }
 }
@@ -133,6 +153,12 @@ public sealed class SmtpOptions
     public string? Host { get; set; }
     public int Port { get; set; } = 587;
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+    /// <summary>
+    /// A copy of the relay's own certificate (PEM or DER), trusted for this relay although no CA vouches for it,
+    /// e.g. Debian's /etc/ssl/certs/ssl-cert-snakeoil.pem. Pinned: only that exact certificate.
+    /// </summary>
+    public string? TrustedCertificateFile { get; set; }
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string? PasswordFile { get; set; }
@@ -145,6 +171,12 @@ public sealed class SmtpOptions
 
     /// <summary>How long one SMTP command may take before the connection is given up as stalled.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one message may take in all, opening the session included: a server that drips an endless
+    /// reply a line at a time never trips <see cref="Timeout"/>, but it cannot pass this.
+    /// </summary>
+    public TimeSpan MessageDeadline { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class DeliveryOptions
@@ -155,8 +187,12 @@ public sealed class DeliveryOptions
     /// <summary>First retry delay; it doubles each time, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Runs that may retry a deferred recipient before the ledger gives up on them (state Failed).</summary>
-    public int MaxRuns { get; set; } = 3;
+    /// <summary>
+    /// How long a deferred reader is retried, counted from their first deferral, before they are given up
+    /// (state Failed); until then they are retried on a backoff of their own, as an MTA's queue does, and do
+    /// not hold back the next edition.
+    /// </summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>How long a stop request waits for the messages in flight before it cuts them off.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -242,6 +278,15 @@ public sealed class ArchiveOptions
     /// <summary>The public address of an edition's page, or null when no <see cref="BaseUrl"/> is set.</summary>
     public string? UrlFor(int edition) =>
         string.IsNullOrWhiteSpace(BaseUrl) ? null : $"{BaseUrl.TrimEnd('/')}/{Digest.Archive.EditionArchive.FileName(edition)}";
+}
+
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// Editions whose per-reader delivery records are kept (the newest ones); older editions keep only their
+    /// counts, so the store stays the same size week after week.
+    /// </summary>
+    public int KeepEditions { get; set; } = 12;
 }
 
 public sealed class HealthOptions

@@ -18,6 +18,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
 
         Require("Store:Path", o.Store.Path);
         Require("Subscribers:Path", o.Subscribers.Path);
+        if (o.Subscribers.MaxShrink is < 0 or > 1 || double.IsNaN(o.Subscribers.MaxShrink))
+            errors.Add($"Digest:Subscribers:MaxShrink must be between 0 and 1 (a share of the list), was {o.Subscribers.MaxShrink}.");
         Require("Templates:Path", o.Templates.Path);
         Require("Outbox:Path", o.Outbox.Path);
         Require("Archive:Path", o.Archive.Path);
@@ -25,8 +27,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         Require("ListId", o.ListId);
         Require("ListName", o.ListName);
 
-        if (!CronExpression.TryParse(o.Schedule.Cron, out _))
-            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), was \"{o.Schedule.Cron}\".");
+        if (!CronExpression.TryParse(o.Schedule.QuartzCron, out _))
+            errors.Add($"Digest:Schedule:Cron is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week) or 5-field Unix cron, was \"{o.Schedule.Cron}\"{(UnixCron.IsUnix(o.Schedule.Cron) ? $" (read as \"{o.Schedule.QuartzCron}\")" : "")}.");
         if (!TryFindTimeZone(o.Schedule.TimeZone, out _))
             errors.Add($"Digest:Schedule:TimeZone is not a known IANA time zone, was \"{o.Schedule.TimeZone}\".");
 
@@ -34,6 +36,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Schedule:LocalTime must be a time of day such as 09:00, was \"{o.Schedule.LocalTime}\".");
         if (o.Edition.MaxComparisons is < 1 or > 50)
             errors.Add($"Digest:Edition:MaxComparisons must be between 1 and 50, was {o.Edition.MaxComparisons}.");
+        if (o.Edition.MaxAge is { } maxAge && maxAge <= TimeSpan.Zero)
+            errors.Add($"Digest:Edition:MaxAge must be a positive duration such as 30.00:00:00, or unset, was {maxAge}.");
 
         if (!IsAddress(o.Sender.Address))
             errors.Add($"Digest:Sender:Address is not a valid email address, was \"{o.Sender.Address}\".");
@@ -72,13 +76,46 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");
         if (o.Delivery.RetryDelay < TimeSpan.Zero)
             errors.Add($"Digest:Delivery:RetryDelay must not be negative, was {o.Delivery.RetryDelay}.");
-        if (o.Delivery.MaxRuns < 1)
-            errors.Add($"Digest:Delivery:MaxRuns must be at least 1, was {o.Delivery.MaxRuns}.");
+        if (o.Delivery.GiveUpAfter < TimeSpan.FromMinutes(1) || o.Delivery.GiveUpAfter > TimeSpan.FromDays(30))
+            errors.Add($"Digest:Delivery:GiveUpAfter must be between 00:01:00 and 30.00:00:00, was {o.Delivery.GiveUpAfter}.");
         if (o.Delivery.StopTimeout <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:StopTimeout must be a positive duration, was {o.Delivery.StopTimeout}.");
+        if (o.Ledger.KeepEditions < 1)
+            errors.Add($"Digest:Ledger:KeepEditions must be at least 1, was {o.Ledger.KeepEditions}.");
+        // A soft-bounce streak is counted over the kept records: it cannot be longer than they reach back.
+        else if (o.Ledger.KeepEditions < o.Bounces.SoftBounceLimit)
+            errors.Add($"Digest:Ledger:KeepEditions must be at least Digest:Bounces:SoftBounceLimit ({o.Bounces.SoftBounceLimit}), was {o.Ledger.KeepEditions}.");
         if (o.Delivery.LeaseDuration < TimeSpan.FromSeconds(5))
             errors.Add($"Digest:Delivery:LeaseDuration must be at least 00:00:05, was {o.Delivery.LeaseDuration}.");
+        ValidateDurationLimits(o, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// Upper bounds of every duration (the lower bounds are checked with each setting). A TimeSpan that binds
+    /// can still be absurd: timers, Polly and cancellation refuse delays beyond about 24 days, so 99,999 days
+    /// passed start-up and crashed every run. The bounds are generous for real use.
+    /// </summary>
+    private static void ValidateDurationLimits(DigestOptions o, List<string> errors)
+    {
+        void AtMost(string key, TimeSpan value, TimeSpan max)
+        {
+            if (value > max) errors.Add($"{key} must be at most {max}, was {value}.");
+        }
+
+        var tenMinutes = TimeSpan.FromMinutes(10);
+        AtMost("Digest:Delivery:RetryDelay", o.Delivery.RetryDelay, TimeSpan.FromMinutes(5));
+        AtMost("Digest:Delivery:StopTimeout", o.Delivery.StopTimeout, TimeSpan.FromHours(1));
+        AtMost("Digest:Delivery:RelayRetryAfter", o.Delivery.RelayRetryAfter, TimeSpan.FromDays(1));
+        AtMost("Digest:Delivery:LeaseDuration", o.Delivery.LeaseDuration, TimeSpan.FromHours(1));
+        AtMost("Digest:Health:HeartbeatInterval", o.Health.HeartbeatInterval, TimeSpan.FromHours(1));
+        if (!string.IsNullOrWhiteSpace(o.Smtp.Host)) AtMost("Digest:Smtp:Timeout", o.Smtp.Timeout, tenMinutes);
+        for (var i = 0; i < o.Relays.Count; i++) AtMost($"Digest:Relays:{i}:Timeout", o.Relays[i].Timeout, tenMinutes);
+        if (!string.IsNullOrWhiteSpace(o.Bounces.Imap.Host))
+        {
+            AtMost("Digest:Bounces:Imap:Timeout", o.Bounces.Imap.Timeout, tenMinutes);
+            AtMost("Digest:Bounces:Imap:PollInterval", o.Bounces.Imap.PollInterval, TimeSpan.FromDays(1));
+        }
     }
 
     private static void ValidateSmtp(SmtpOptions smtp, string key, List<string> errors)
@@ -94,11 +131,15 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:MaxPerSecond must be 0 (unlimited) or more, was {smtp.MaxPerSecond}.");
         if (smtp.Timeout <= TimeSpan.Zero)
             errors.Add($"{key}:Timeout must be a positive duration such as 00:00:30, was {smtp.Timeout}.");
+        else if (smtp.MessageDeadline < smtp.Timeout || smtp.MessageDeadline > TimeSpan.FromHours(1))
+            errors.Add($"{key}:MessageDeadline must be at least {key}:Timeout ({smtp.Timeout}) and at most 01:00:00, was {smtp.MessageDeadline}.");
         // Mail to a server off this machine crosses a network: refuse to send it, and the password, in clear text.
         if (smtp.Security == SmtpSecurity.None && !IsLoopback(smtp.Host))
             errors.Add($"{key}:Security is None but {key}:Host \"{smtp.Host}\" is not a loopback address; use StartTls, SslOnConnect or Auto.");
         if (smtp.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
+        if (smtp.TrustedCertificateFile is { Length: > 0 } pem && TlsPolicy.CertificateProblem(pem) is { } problem)
+            errors.Add($"{key}:TrustedCertificateFile {problem}, was \"{pem}\".");
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)
@@ -107,9 +148,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         foreach (var url in o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 errors.Add($"Digest:Http:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
-        // With the listener on, tokens must outlive this process: a random per-process key would make every mailed link fail.
-        if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
-            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set (make one with `openssl rand -base64 32`).");
     }
 
     private static void ValidateBounces(DigestOptions o, List<string> errors)
@@ -119,9 +157,6 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         {
             if (!IsAddress(address))
                 errors.Add($"Digest:Bounces:Address is not a valid email address, was \"{address}\".");
-            // A return path must still verify when its bounce arrives days later, after restarts.
-            if (string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
-                errors.Add("Digest:Bounces:Address is set, so Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set too: it signs the return paths.");
         }
         if (b.SoftBounceLimit is < 1 or > 100)
             errors.Add($"Digest:Bounces:SoftBounceLimit must be between 1 and 100, was {b.SoftBounceLimit}.");

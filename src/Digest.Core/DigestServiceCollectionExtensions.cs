@@ -33,6 +33,7 @@ public static class DigestServiceCollectionExtensions
     {
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DigestOptions>, DigestOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DigestOptions>>(new UnknownSettings(configuration));
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -47,7 +48,7 @@ public static class DigestServiceCollectionExtensions
         services.AddSingleton<EditionStore>().AddSingleton<EditionPlanner>().AddSingleton<DigestRun>();
 
     public static IServiceCollection AddSubscribers(this IServiceCollection services) =>
-        services.AddSingleton<SubscriberSource>().AddSingleton<SuppressionList>().AddSingleton<UnsubscribeTokens>();
+        services.AddSingleton<SubscriberSource>().AddSingleton<SuppressionList>().AddSingleton<UnsubscribeKey>().AddSingleton<UnsubscribeTokens>();
 
     public static IServiceCollection AddRendering(this IServiceCollection services) =>
         services
@@ -59,6 +60,7 @@ public static class DigestServiceCollectionExtensions
             .AddSingleton<DeliveryLedger>()
             .AddSingleton(sp => new OutcomeJournal(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path))
             .AddSingleton<DkimSigning>()
+            .AddSingleton<MessageIds>()
             .AddSingleton<MessageBuilder>()
             .AddSingleton<EditionDispatcher>()
             .AddMetrics().AddSingleton<DigestMetrics>()

@@ -13,12 +13,19 @@ namespace Digest;
 /// </summary>
 public static class StartupCheck
 {
-    public static async Task RunAsync(IServiceProvider services, bool templates)
+    /// <param name="sends">The command may send mail: the settings a real send needs are checked too.</param>
+    public static async Task RunAsync(IServiceProvider services, bool templates, bool sends = false)
     {
         services.GetRequiredService<IStartupValidator>().Validate();
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
+        if (sends) RealSendCheck.Run(options);
+        if (UnixCron.IsUnix(options.Schedule.Cron))
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Schedule").LogInformation(
+                "Digest:Schedule:Cron \"{Cron}\" has 5 fields (Unix cron); read as the Quartz cron \"{QuartzCron}\"",
+                options.Schedule.Cron, options.Schedule.QuartzCron);
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
+        Subscribers.UnsubscribeKey.CheckExisting(options);
         services.GetRequiredService<DigestStore>();
         WarnWithoutPostalAddress(options, services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Startup"));
         if (templates) await services.GetRequiredService<DigestRenderer>().SelfCheckAsync(options.ListName);

@@ -3,6 +3,7 @@ using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -11,7 +12,14 @@ using Microsoft.Extensions.Options;
 namespace Digest.Worker;
 
 /// <summary>How a command wants its host: where the config is, and whether it runs the schedule.</summary>
-public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker);
+/// <param name="ReadOnlyStore">The command only reads: the store is opened read-only and is never written.</param>
+public sealed record HostSettings(string? ConfigFile, IReadOnlyDictionary<string, string?>? Overrides, bool Worker, bool ReadOnlyStore = false);
+
+/// <summary>The settings file a command read, for the line that says what it will use.</summary>
+public sealed record ConfigFile(string Path, bool Found)
+{
+    public override string ToString() => Found ? Path : $"none ({Path} not found: embedded defaults and the environment)";
+}
 
 /// <summary>Builds the generic host every command runs in: configuration, logging and Digest's services.</summary>
 public static class DigestHost
@@ -26,8 +34,13 @@ public static class DigestHost
         });
         var configFile = settings.ConfigFile ?? Environment.GetEnvironmentVariable("DIGEST_CONFIG");
         if (string.IsNullOrWhiteSpace(configFile)) configFile = null;
-        // The embedded defaults need no file; a file the admin named explicitly must exist.
-        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile ?? DefaultConfigFile), optional: configFile is null, reloadOnChange: false);
+        // The embedded defaults need no file; a file the admin named explicitly must exist. Checked here, so the
+        // error names the file (the JSON provider's exception leaves FileName empty).
+        var configPath = Path.GetFullPath(configFile ?? DefaultConfigFile);
+        if (configFile is not null && !File.Exists(configPath))
+            throw new FileNotFoundException($"Configuration file not found: {configPath}", configPath);
+        builder.Configuration.AddJsonFile(configPath, optional: configFile is null, reloadOnChange: false);
+        builder.Services.AddSingleton(new ConfigFile(configPath, File.Exists(configPath)));
         builder.Configuration.AddEnvironmentVariables();
         if (settings.Overrides is not null) builder.Configuration.AddInMemoryCollection(settings.Overrides);
 
@@ -62,6 +75,9 @@ public static class DigestHost
         if (settings.Worker) builder.Services.AddSystemd();
         if (settings.Worker && json) builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
         builder.Services.AddDigest(builder.Configuration);
+        if (settings.ReadOnlyStore)
+            builder.Services.Replace(ServiceDescriptor.Singleton(sp =>
+                new Storage.DigestStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path, readOnly: true)));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);

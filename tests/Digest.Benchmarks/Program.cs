@@ -2,4 +2,7 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/Digest.Benchmarks -- --filter '*'              (full runs)
 // dotnet run -c Release --project tests/Digest.Benchmarks -- --filter '*' --job short  (a quick look)
+// dotnet run -c Release --project tests/Digest.Benchmarks -- ledger-size           (store size over 60 weekly editions)
+if (args.FirstOrDefault() == "ledger-size") return Digest.Benchmarks.LedgerGrowth.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

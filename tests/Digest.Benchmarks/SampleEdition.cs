@@ -28,8 +28,13 @@ public sealed class SampleEdition
     {
         var root = RepositoryRoot();
         var options = Options.Create(new DigestOptions());
+        // A store of its own for the Message-IDs' store id, and a key in memory: the benchmark leaves no key file behind.
+        options.Value.Store.Path = Path.Combine(Directory.CreateTempSubdirectory("digest-bench-").FullName, "digest.db");
+        options.Value.Unsubscribe.Key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var key = new UnsubscribeKey(options);
         Renderer = new DigestRenderer(new TemplateSet(Path.Combine(root, "templates")));
-        Builder = new MessageBuilder(options, new UnsubscribeTokens(options), new DkimSigning(options), TimeProvider.System, new ReturnPaths(options));
+        Builder = new MessageBuilder(options, new UnsubscribeTokens(options, key), new DkimSigning(options), TimeProvider.System,
+            new ReturnPaths(options, key), new MessageIds(options, new Storage.DigestStore(options.Value.Store.Path), key));
 
         var comparisons = Directory.EnumerateFiles(Path.Combine(root, "config", "comparisons"), "*.json")
             .SelectMany(file => ComparisonDocument.ReadFile(file, File.ReadAllBytes(file)))

@@ -19,10 +19,16 @@ public sealed class BounceRecord
     public string? Detail { get; set; }
     public DateTime ReceivedAt { get; set; }
     public DateTime RecordedAt { get; set; }
+
+    /// <summary>
+    /// Matched neither by a signed return path nor by a signed Message-ID, so it may be forged: kept for a
+    /// human, never a reason to suppress and not counted. Records from before this field read as false.
+    /// </summary>
+    public bool Unverified { get; set; }
 }
 
 /// <summary>What recording one report did.</summary>
-public sealed record BounceOutcome(bool Duplicate, bool Suppressed, int SoftStreak);
+public sealed record BounceOutcome(bool Duplicate, bool Suppressed, int SoftStreak, bool Unverified = false);
 
 public sealed record BounceCounts(int HardBounces, int SoftBounces, int Complaints)
 {
@@ -36,7 +42,7 @@ public sealed record BounceCounts(int HardBounces, int SoftBounces, int Complain
 public sealed class BounceLedger(DigestStore store, SuppressionList suppressions, IOptions<DigestOptions> options, TimeProvider clock)
 {
     /// <summary>Records the report and suppresses if it calls for it, in one transaction; a report seen before changes nothing.</summary>
-    public BounceOutcome Record(string reportId, DeliveryReport report, Delivery.Delivery delivery, DateTime receivedAt) =>
+    public BounceOutcome Record(string reportId, DeliveryReport report, Delivery.Delivery delivery, DateTime receivedAt, bool verified = true) =>
         store.InTransaction(() =>
         {
             if (store.Bounces.FindById(reportId) is not null) return new BounceOutcome(true, false, 0);
@@ -51,7 +57,9 @@ public sealed class BounceLedger(DigestStore store, SuppressionList suppressions
                 Detail = report.Detail,
                 ReceivedAt = receivedAt,
                 RecordedAt = clock.GetUtcNow().UtcDateTime,
+                Unverified = !verified,
             });
+            if (!verified) return new BounceOutcome(false, false, 0, Unverified: true);
             var what = $"edition {delivery.Edition}: {string.Join(' ', new[] { report.Status, report.Detail }.Where(p => !string.IsNullOrEmpty(p)))}";
             return report.Kind switch
             {
@@ -78,7 +86,7 @@ public sealed class BounceLedger(DigestStore store, SuppressionList suppressions
     public int SoftStreak(string email)
     {
         var key = email.ToLowerInvariant();
-        var bounced = store.Bounces.Find(b => b.Email == key).Where(b => b.Kind != ReportKind.Complaint).Select(b => b.Edition).ToHashSet();
+        var bounced = store.Bounces.Find(b => b.Email == key).Where(b => b.Kind != ReportKind.Complaint && !b.Unverified).Select(b => b.Edition).ToHashSet();
         if (bounced.Count == 0) return 0;
         var newest = bounced.Max();
         var sent = store.Deliveries.Find(d => d.Key == key)
@@ -90,7 +98,7 @@ public sealed class BounceLedger(DigestStore store, SuppressionList suppressions
 
     public BounceCounts Count(int edition)
     {
-        var records = store.Bounces.Find(b => b.Edition == edition).ToList();
+        var records = store.Bounces.Find(b => b.Edition == edition).Where(b => !b.Unverified).ToList();
         int Distinct(ReportKind kind) => records.Where(r => r.Kind == kind).Select(r => r.Email).Distinct().Count();
         return new BounceCounts(Distinct(ReportKind.HardBounce), Distinct(ReportKind.SoftBounce), Distinct(ReportKind.Complaint));
     }

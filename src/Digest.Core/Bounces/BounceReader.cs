@@ -16,7 +16,10 @@ namespace Digest.Bounces;
 public sealed class BounceReader(
     DigestStore store,
     ReturnPaths returnPaths,
+    Delivery.MessageIds messageIds,
     BounceLedger ledger,
+    Subscribers.UnsubscribeTokens tokens,
+    Subscribers.SuppressionList suppressions,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<BounceReader> log,
@@ -47,9 +50,9 @@ public sealed class BounceReader(
             throw new BounceMailboxException($"the bounce mailbox {mailbox.Description} failed after {run.Entries.Count} reports: {e.Message}", e);
         }
         if (run.Entries.Count > 0)
-            log.LogInformation("Bounce mailbox {Mailbox}: {Read} read, {Hard} hard bounces, {Soft} soft bounces, {Complaints} complaints, {Suppressed} suppressed, {Unmatched} unmatched, {Duplicates} seen before",
+            log.LogInformation("Bounce mailbox {Mailbox}: {Read} read, {Hard} hard bounces, {Soft} soft bounces, {Complaints} complaints, {Suppressed} suppressed, {Unsubscribed} unsubscribed by mail, {Unmatched} unmatched, {Unverified} unverified, {Duplicates} seen before",
                 run.Mailbox, run.Entries.Count, run.Count(ReportKind.HardBounce), run.Count(ReportKind.SoftBounce), run.Count(ReportKind.Complaint),
-                run.Suppressed, run.Unmatched, run.Duplicates);
+                run.Suppressed, run.Unsubscribed, run.Unmatched, run.Unverified, run.Duplicates);
         return run;
     }
 
@@ -68,20 +71,22 @@ public sealed class BounceReader(
         try
         {
             var report = DeliveryReport.Parse(message, out var problem);
-            if (report is null) return Unmatched(entry, problem);
+            if (report is null)
+                return UnsubscribeRequest.TokenOf(message) is { } token ? Unsubscribe(entry, token) : Unmatched(entry, problem);
             entry = entry with { Report = report };
-            var (delivery, how) = Match(report);
+            var (delivery, how, verified) = Match(report);
             if (delivery is null)
                 return Unmatched(entry, $"matches no delivery (no valid return path among {Quote(report.ReturnPathCandidates)}; Message-ID {report.OriginalMessageId ?? "not quoted"} unknown)");
 
             var received = message.Date == DateTimeOffset.MinValue ? clock.GetUtcNow().UtcDateTime : message.Date.UtcDateTime;
-            var outcome = ledger.Record(ReportId(message), report, delivery, received);
+            var outcome = ledger.Record(ReportId(message), report, delivery, received, verified);
             entry = entry with { Delivery = delivery, MatchedBy = how, Outcome = outcome };
             if (!outcome.Duplicate) metrics.Report(report.Kind);
             if (!outcome.Duplicate)
                 log.LogWarning("Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), matched by {How}{Suppressed}",
                     delivery.Edition, report.Kind, delivery.Email, report.Status, report.Detail, how,
-                    outcome.Suppressed ? "; the address is suppressed" : report.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
+                    !verified ? "; unverified (neither a signed return path nor a signed Message-ID), so nobody is suppressed"
+                    : outcome.Suppressed ? "; the address is suppressed" : report.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
             return entry;
         }
         catch (Exception e) when (!ImapBounceMailbox.IsMailboxFailure(e) && e is not (OperationCanceledException or LiteDB.LiteException))
@@ -92,14 +97,34 @@ public sealed class BounceReader(
         }
     }
 
-    private (Delivery.Delivery? Delivery, string How) Match(DeliveryReport report)
+    /// <summary>
+    /// The delivery a report is about, and whether the report proves it: a signed return path or a signed
+    /// Message-ID can only come from a message Digest sent. Anyone can mail the bounce mailbox, so a report
+    /// matched any other way (a Message-ID of the older, unsigned kind) is recorded but suppresses nobody.
+    /// </summary>
+    private (Delivery.Delivery? Delivery, string How, bool Verified) Match(DeliveryReport report)
     {
         foreach (var address in report.ReturnPathCandidates)
             if (returnPaths.DeliveryIdOf(address) is { } id && store.Deliveries.FindById(id) is { } byReturnPath)
-                return (byReturnPath, "return path");
+                return (byReturnPath, "return path", true);
         if (report.OriginalMessageId is { Length: > 0 } messageId && store.Deliveries.FindOne(d => d.MessageId == messageId) is { } byMessageId)
-            return (byMessageId, "Message-ID");
-        return (null, "");
+            return messageIds.Verify(messageId, byMessageId.Edition, byMessageId.Key)
+                ? (byMessageId, "Message-ID", true)
+                : (byMessageId, "unsigned Message-ID", false);
+        return (null, "", false);
+    }
+
+    /// <summary>
+    /// A reader's unsubscribe by mail: the token proves the request comes from the mail that reader received,
+    /// just as the https link's does; without a valid one it is kept for a human.
+    /// </summary>
+    private BounceEntry Unsubscribe(BounceEntry entry, string token)
+    {
+        if (tokens.Verify(token) is not { } email)
+            return Unmatched(entry, "an unsubscribe request whose token is not valid (cut short, altered or forged)");
+        if (suppressions.Add(email, Subscribers.SuppressionReason.Unsubscribed, "unsubscribe by mail"))
+            log.LogInformation("Unsubscribed {Email} by mail (List-Unsubscribe mailto)", email);
+        return entry with { UnsubscribedAddress = email };
     }
 
     private BounceEntry Unmatched(BounceEntry entry, string reason)
@@ -128,7 +153,10 @@ public sealed record BounceEntry(UniqueId Uid, string Subject, DeliveryReport? R
     public BounceOutcome? Outcome { get; init; }
     public string? Problem { get; init; }
     public string? MovedTo { get; set; }
-    public bool Matched => Delivery is not null;
+
+    /// <summary>Set when the message was a reader's unsubscribe request by mail, and whose it was.</summary>
+    public string? UnsubscribedAddress { get; init; }
+    public bool Matched => Delivery is not null || UnsubscribedAddress is not null;
 }
 
 /// <summary>What one read of the bounce mailbox did.</summary>
@@ -136,7 +164,9 @@ public sealed class BounceRun(string mailbox)
 {
     public string Mailbox { get; } = mailbox;
     public List<BounceEntry> Entries { get; } = [];
-    public int Count(ReportKind kind) => Entries.Count(e => e.Matched && e.Outcome is { Duplicate: false } && e.Report!.Kind == kind);
+    public int Count(ReportKind kind) => Entries.Count(e => e.Matched && e.Outcome is { Duplicate: false, Unverified: false } && e.Report!.Kind == kind);
+    public int Unsubscribed => Entries.Count(e => e.UnsubscribedAddress is not null);
+    public int Unverified => Entries.Count(e => e.Outcome is { Duplicate: false, Unverified: true });
     public int Suppressed => Entries.Count(e => e.Outcome is { Suppressed: true });
     public int Unmatched => Entries.Count(e => !e.Matched);
     public int Duplicates => Entries.Count(e => e.Outcome is { Duplicate: true });

@@ -16,17 +16,17 @@ namespace Digest.Bounces;
 public sealed class ReturnPaths
 {
     private const int MacBytes = 10;
-    private readonly byte[]? _key;
+    private readonly Lazy<byte[]> _key;
     private readonly string _listId;
     private readonly string? _local;
     private readonly string? _domain;
 
-    public ReturnPaths(IOptions<DigestOptions> options)
+    public ReturnPaths(IOptions<DigestOptions> options, UnsubscribeKey key)
     {
         var o = options.Value;
         _listId = o.ListId;
-        if (UnsubscribeTokens.ReadKey(o.Unsubscribe) is { } key)
-            _key = HMACSHA256.HashData(key, "digest return path"u8); // its own key: a MAC of one kind is never valid as the other
+        // Its own key: a MAC of one kind is never valid as another.
+        _key = new(() => key.DeriveFor("digest return path"));
         if (o.Bounces.Address is { Length: > 0 } address && address.LastIndexOf('@') is var at and > 0)
         {
             _local = address[..at];
@@ -34,8 +34,8 @@ public sealed class ReturnPaths
         }
     }
 
-    /// <summary>True when messages carry a VERP return path (Digest:Bounces:Address and a key are set).</summary>
-    public bool Enabled => _local is not null && _key is not null;
+    /// <summary>True when messages carry a VERP return path (Digest:Bounces:Address is set).</summary>
+    public bool Enabled => _local is not null;
 
     /// <summary>The envelope sender for one delivery, or null when VERP is off.</summary>
     public MailboxAddress? For(long deliveryId)
@@ -49,7 +49,7 @@ public sealed class ReturnPaths
     /// <summary>The delivery a genuine return path names; null for any other address, forged or altered.</summary>
     public long? DeliveryIdOf(string? address)
     {
-        if (_key is null || string.IsNullOrEmpty(address) || address.Length > 320) return null;
+        if (string.IsNullOrEmpty(address) || address.Length > 320) return null;
         var at = address.LastIndexOf('@');
         var plus = at > 0 ? address.LastIndexOf('+', at - 1) : -1;
         if (plus < 0) return null;
@@ -68,5 +68,5 @@ public sealed class ReturnPaths
     private static (int Edition, uint Position) Split(long id) => ((int)(id >> 32), (uint)id);
 
     private string Mac(string token) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_key!, Encoding.UTF8.GetBytes($"{_listId}\n{token}")), 0, MacBytes);
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{_listId}\n{token}")), 0, MacBytes);
 }

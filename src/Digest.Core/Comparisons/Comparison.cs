@@ -16,6 +16,13 @@ public sealed class Comparison
     public List<Tool> Tools { get; set; } = [];
     public List<Review> Reviews { get; set; } = [];
 
+    /// <summary>
+    /// The edition it went out in; null while it waits for one. Selection goes by this, not by a window of
+    /// publishing dates, so a comparison the cap left out, one dated before the last cut-off (back-dated, or
+    /// published while the clock was wrong) still goes out once.
+    /// </summary>
+    public int? EditionNumber { get; set; }
+
     /// <summary>The categories of its tools, which subscriber preferences match on.</summary>
     public IEnumerable<string> Categories => Tools.Select(t => t.Category).Distinct(StringComparer.OrdinalIgnoreCase);
 }

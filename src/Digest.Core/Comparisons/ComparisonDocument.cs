@@ -87,12 +87,12 @@ internal sealed partial class ComparisonDocument
     private Comparison? Validate(Located at)
     {
         var before = at.Count;
-        var slug = at.Required("slug", Slug);
+        var slug = at.Text("slug", Slug, ComparisonLimits.Slug);
         if (slug is not null && !SlugPattern().IsMatch(slug))
             at.Error("slug", $"must be lower-case letters, digits and single hyphens, was \"{slug}\"");
-        var title = at.Required("title", Title);
-        var question = at.Required("question", Question);
-        var url = at.Required("url", Url);
+        var title = at.Text("title", Title, ComparisonLimits.Title);
+        var question = at.Text("question", Question, ComparisonLimits.Question);
+        var url = at.Text("url", Url, ComparisonLimits.Url);
         if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
             at.Error("url", $"must be an absolute http(s) link, was \"{url}\"");
         var publishedAt = ParseTime(at, PublishedAt);
@@ -130,6 +130,11 @@ internal sealed partial class ComparisonDocument
             at.Error("tools", Tools is null ? "missing" : $"needs at least two tools, has {Tools.Count}");
             return tools;
         }
+        if (Tools.Count > ComparisonLimits.Tools)
+        {
+            at.Error("tools", $"has {Tools.Count} tools; at most {ComparisonLimits.Tools} are allowed");
+            return tools;
+        }
         for (var i = 0; i < Tools.Count; i++)
         {
             var field = $"tools[{i}]";
@@ -138,18 +143,18 @@ internal sealed partial class ComparisonDocument
                 at.Error(field, "expected a tool object");
                 continue;
             }
-            var name = at.Required($"{field}.name", t.Name);
+            var name = at.Text($"{field}.name", t.Name, ComparisonLimits.ToolName);
             if (name is not null && tools.Any(x => x.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
                 at.Error($"{field}.name", $"\"{name}\" appears twice in this comparison");
             tools.Add(new Tool
             {
                 Name = name ?? "",
-                Category = at.Required($"{field}.category", t.Category) ?? "",
-                Tagline = at.Required($"{field}.tagline", t.Tagline) ?? "",
+                Category = at.Text($"{field}.category", t.Category, ComparisonLimits.Category) ?? "",
+                Tagline = at.Text($"{field}.tagline", t.Tagline, ComparisonLimits.Tagline) ?? "",
                 PanelShip = at.Score($"{field}.panelShip", t.PanelShip, required: true) ?? 0,
                 Community = at.Score($"{field}.community", t.Community, required: false),
-                Entry = at.Required($"{field}.entry", t.Entry) ?? "",
-                Summary = at.Required($"{field}.summary", t.Summary) ?? "",
+                Entry = at.Text($"{field}.entry", t.Entry, ComparisonLimits.Entry) ?? "",
+                Summary = at.Text($"{field}.summary", t.Summary, ComparisonLimits.Summary) ?? "",
             });
         }
         return tools;
@@ -158,6 +163,11 @@ internal sealed partial class ComparisonDocument
     private List<Review> ValidateReviews(Located at, List<Tool> tools)
     {
         var reviews = new List<Review>();
+        if (Reviews?.Count > ComparisonLimits.Reviews)
+        {
+            at.Error("reviews", $"has {Reviews.Count} reviews; at most {ComparisonLimits.Reviews} are allowed");
+            return reviews;
+        }
         for (var i = 0; i < (Reviews?.Count ?? 0); i++)
         {
             var field = $"reviews[{i}]";
@@ -166,7 +176,7 @@ internal sealed partial class ComparisonDocument
                 at.Error(field, "expected a review object");
                 continue;
             }
-            var toolName = at.Required($"{field}.tool", r.Tool);
+            var toolName = at.Text($"{field}.tool", r.Tool, ComparisonLimits.ToolName);
             var tool = tools.FirstOrDefault(t => t.Name.Equals(toolName, StringComparison.OrdinalIgnoreCase));
             if (toolName is not null && tool is null)
                 at.Error($"{field}.tool", $"names \"{toolName}\", which is not one of this comparison's tools ({string.Join(", ", tools.Select(t => t.Name))})");
@@ -179,9 +189,9 @@ internal sealed partial class ComparisonDocument
             reviews.Add(new Review
             {
                 Tool = tool?.Name ?? toolName ?? "",
-                Lens = at.Required($"{field}.lens", r.Lens) ?? "",
+                Lens = at.Text($"{field}.lens", r.Lens, ComparisonLimits.Lens) ?? "",
                 Verdict = verdict,
-                Quote = at.Required($"{field}.quote", r.Quote) ?? "",
+                Quote = at.Text($"{field}.quote", r.Quote, ComparisonLimits.Quote) ?? "",
             });
         }
         return reviews;
@@ -200,8 +210,18 @@ internal sealed partial class ComparisonDocument
 
         public string? Required(string field, string? value)
         {
-            if (!string.IsNullOrWhiteSpace(value)) return value.Trim();
+            var text = value is null ? null : ControlCharacters.Strip(value).Trim();
+            if (!string.IsNullOrEmpty(text)) return text;
             Error(field, value is null ? "missing" : "must not be empty");
+            return null;
+        }
+
+        /// <summary>A required text no longer than <paramref name="max"/> characters.</summary>
+        public string? Text(string field, string? value, int max)
+        {
+            if (Required(field, value) is not { } text) return null;
+            if (text.Length <= max) return text;
+            Error(field, $"is {text.Length} characters long; at most {max} are allowed");
             return null;
         }
 

@@ -16,13 +16,19 @@ public sealed class Delivery
     /// <summary>The reader's IANA time zone, when they gave one.</summary>
     public string? TimeZone { get; set; }
 
-    /// <summary>Not sent before this time (UTC): the reader's local morning, or when the edition was planned.</summary>
+    /// <summary>
+    /// Not sent before this time (UTC): the reader's local morning, or when the edition was planned; for a
+    /// deferred reader, when their backoff ends.
+    /// </summary>
     public DateTime DueAt { get; set; }
     public DeliveryState State { get; set; }
     public int Attempts { get; set; }
 
-    /// <summary>How many runs have tried this recipient; past Digest:Delivery:MaxRuns a deferral becomes Failed.</summary>
+    /// <summary>How many runs tried this recipient and got a reply about them (relay failures do not count); sets the backoff.</summary>
     public int Runs { get; set; }
+
+    /// <summary>When the reader was first deferred (UTC); Digest:Delivery:GiveUpAfter later a deferral becomes Failed.</summary>
+    public DateTime? DeferredSince { get; set; }
 
     /// <summary>The last SMTP reply (or outbox file) for this recipient, for an admin reading `status`.</summary>
     public string? LastReply { get; set; }
@@ -48,12 +54,12 @@ public enum DeliveryState
     Planned,
     /// <summary>Accepted by the SMTP server (or written to the outbox).</summary>
     Sent,
-    /// <summary>Failed transiently past the retry budget; tried again on the next run.</summary>
+    /// <summary>Failed transiently past the retry budget; tried again when its backoff ends (<see cref="Delivery.DueAt"/>).</summary>
     Deferred,
     /// <summary>Refused permanently (5xx to RCPT); the address is suppressed.</summary>
     Bounced,
     /// <summary>Not sent on purpose: suppressed, or nothing in the edition matches their categories.</summary>
     Skipped,
-    /// <summary>Deferred in more runs than Digest:Delivery:MaxRuns allows; given up so the next edition can start.</summary>
+    /// <summary>Deferred for longer than Digest:Delivery:GiveUpAfter, or its message refused for good (not suppressed).</summary>
     Failed,
 }

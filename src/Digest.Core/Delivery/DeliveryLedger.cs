@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Digest.Editions;
 using Digest.Storage;
 
@@ -10,7 +11,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
     /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
     /// last and is what makes the plan count: a plan cut short by a crash has no edition, and is cleared
-    /// before the edition is planned again.
+    /// before the edition is planned again. The edition's comparisons are marked as sent in it in the same
+    /// transaction, so a crash leaves both or neither: never an edition whose comparisons would be chosen again.
     /// </summary>
     /// <returns>How many deliveries were planned in each state.</returns>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries)
@@ -30,20 +32,28 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             }
             store.InTransaction(() => store.Deliveries.InsertBulk(part));
         }
-        store.Editions.Upsert(edition);
+        var comparisons = new Comparisons.ComparisonStore(store);
+        store.InTransaction(() =>
+        {
+            store.Editions.Upsert(edition);
+            comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
+        });
         return counts;
     }
 
     /// <summary>
     /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
-    /// plan order, a page at a time, so memory stays flat however long the list.
+    /// plan order, a page at a time, so memory stays flat however long the list. A deferred reader is due when
+    /// their backoff ends, or at once with <paramref name="deferredNow"/>.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000)
+    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var after = Delivery.FirstId(edition) - 1;
         var end = Delivery.EndId(edition);
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var page = store.Deliveries.Query()
                 .Where(d => d.Id > after && d.Id < end)
                 .OrderBy(d => d.Id)
@@ -52,10 +62,51 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             if (page.Count == 0) yield break;
             after = page[^1].Id;
             foreach (var d in page)
-                if ((d.State is DeliveryState.Planned or DeliveryState.Deferred) && (dueBy is null || d.DueAt <= dueBy))
+                if (IsPending(d, dueBy, deferredNow))
                     yield return d;
             await Task.Yield();
         }
+    }
+
+    private static bool IsPending(Delivery d, DateTime? dueBy, bool deferredNow) => d.State switch
+    {
+        DeliveryState.Planned => dueBy is null || d.DueAt <= dueBy,
+        DeliveryState.Deferred => deferredNow || dueBy is null || d.DueAt <= dueBy,
+        _ => false,
+    };
+
+    /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
+    public int Due(int edition, DateTime now, bool deferredNow = false)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && (d.State == DeliveryState.Planned || d.State == DeliveryState.Deferred))
+            .Select(d => new { d.State, d.DueAt })
+            .ToEnumerable()
+            .Count(d => d.State == DeliveryState.Planned ? d.DueAt <= now : deferredNow || d.DueAt <= now);
+    }
+
+    /// <summary>
+    /// Undoes refusals a run recorded that turned out to be the relay's (the circuit breaker tripped): the
+    /// readers are planned again and the hard-bounce suppressions made since <paramref name="since"/> lifted.
+    /// </summary>
+    public void Restore(IReadOnlyCollection<Delivery> refused, DateTime since, string reason)
+    {
+        if (refused.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        store.InTransaction(() =>
+        {
+            foreach (var d in refused)
+            {
+                d.State = DeliveryState.Planned;
+                d.LastReply = $"{reason} (was: {d.LastReply})";
+                d.UpdatedAt = now;
+                store.Deliveries.Update(d);
+                if (store.Suppressions.FindById(d.Key) is { Reason: Subscribers.SuppressionReason.HardBounce } s && s.At >= since)
+                    store.Suppressions.Delete(d.Key);
+            }
+        });
     }
 
     /// <summary>
@@ -110,11 +161,68 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         return store.Deliveries.Query().Where(d => d.Key == key && d.Id >= first && d.Id < end).FirstOrDefault();
     }
 
+    /// <summary>The lower-cased addresses the edition bounced.</summary>
+    public HashSet<string> Bounced(int edition)
+    {
+        var first = Delivery.FirstId(edition);
+        var end = Delivery.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Bounced)
+            .Select(d => new { d.Key }).ToEnumerable().Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
     public IReadOnlyList<Delivery> ForEdition(int edition)
     {
         var first = Delivery.FirstId(edition);
         var end = Delivery.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderBy(d => d.Id).ToList();
+    }
+
+    /// <summary>The edition's counts, from its records or, once they were folded, from what they counted.</summary>
+    public EditionCounts Count(Edition edition) =>
+        edition.Folded is { } f ? new EditionCounts(f.Planned, f.Sent, f.Deferred, f.Bounced, f.Skipped, f.Failed) : Count(edition.Number);
+
+    /// <summary>Messages of the edition each relay accepted, from its records or what they counted.</summary>
+    public IReadOnlyDictionary<string, int> SentByRelay(Edition edition) => edition.Folded?.SentByRelay ?? SentByRelay(edition.Number);
+
+    /// <summary>
+    /// Folds every complete edition older than the newest <paramref name="keep"/> into counts and deletes its
+    /// per-reader records. The counts are stored first, then the records go a chunk per transaction: a crash in
+    /// between leaves records of a folded edition, which the next fold deletes. LiteDB reuses the freed pages
+    /// for the next edition's plan, so the file stops growing at about <paramref name="keep"/> editions' worth.
+    /// </summary>
+    /// <returns>The editions folded now.</returns>
+    public IReadOnlyList<int> Fold(int keep)
+    {
+        var latest = store.Editions.Query().OrderByDescending(e => e.Number).FirstOrDefault();
+        if (latest is null || latest.Number <= keep) return [];
+        var oldestKept = latest.Number - keep + 1;
+        var folded = new List<int>();
+        foreach (var edition in store.Editions.Query().Where(e => e.Number < oldestKept && e.CompletedAt != null).ToList())
+        {
+            var first = Delivery.FirstId(edition.Number);
+            var end = Delivery.EndId(edition.Number);
+            if (edition.Folded is null)
+            {
+                var c = Count(edition.Number);
+                edition.Folded = new FoldedDeliveries
+                {
+                    Planned = c.Planned, Sent = c.Sent, Deferred = c.Deferred, Bounced = c.Bounced, Skipped = c.Skipped, Failed = c.Failed,
+                    SentByRelay = SentByRelay(edition.Number).ToDictionary(),
+                    FoldedAt = clock.GetUtcNow().UtcDateTime,
+                };
+                store.Editions.Update(edition);
+                folded.Add(edition.Number);
+            }
+            else if (!store.Deliveries.Exists(d => d.Id >= first && d.Id < end)) continue;
+            const long chunk = 5000;
+            for (var from = first; from < end; from += chunk)
+            {
+                var to = Math.Min(from + chunk, end);
+                if (store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= from && d.Id < to)) == 0
+                    && !store.Deliveries.Exists(d => d.Id >= to && d.Id < end)) break;
+            }
+        }
+        return folded;
     }
 
     public EditionCounts Count(int edition)

@@ -18,7 +18,7 @@ namespace Digest.Delivery;
 /// renders, sends and records one reader at a time. Transient failures are retried with backoff; a relay
 /// that keeps failing hands its traffic to the next relay and gets it back once it recovers; hard bounces
 /// are suppressed; a server that refuses everyone stops the edition with nothing marked sent that was not
-/// accepted.
+/// accepted. A relay's failure is never charged to a reader: they stay as they were, to be sent later.
 /// </summary>
 public sealed class EditionDispatcher(
     DigestRenderer renderer,
@@ -32,7 +32,9 @@ public sealed class EditionDispatcher(
     ILogger<EditionDispatcher> log,
     DigestMetrics metrics)
 {
-    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, CancellationToken stopping)
+    /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
+    /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`: the admin says now).</param>
+    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, SenderLease.Handle lease, CancellationToken stopping, bool retryDeferredNow = false)
     {
         var o = options.Value;
         using var tracked = metrics.Track(edition.Number, counters);
@@ -42,31 +44,53 @@ public sealed class EditionDispatcher(
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
         var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log, o.Sender.PostalAddress);
-        var run = new Run(rendering, counters, halt, hardStop.Token, suppressions.Addresses(), Retry(o.Delivery), routing);
+        var run = new Run(rendering, counters, halt, hardStop.Token, new LiveSuppressions(suppressions.Addresses()), Retry(o.Delivery), routing, lease)
+        {
+            Breakers = relays.All.Select(_ => new RefusalBreaker()).ToArray(),
+        };
+        var began = clock.GetUtcNow().UtcDateTime;
+        var suppressedSince = began;
         // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.
         var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        await using (var writer = new LedgerWriter(ledger, journal))
+        await using (var writer = new LedgerWriter(ledger, journal, lease))
         {
-            var feed = FeedAsync(edition.Number, clock.GetUtcNow().UtcDateTime, queue, halt.Token);
+            var feed = FeedAsync(edition.Number, began, retryDeferredNow, queue, halt.Token);
             var senders = relays.All
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
                 .ToList();
-            await Task.WhenAll(senders);
+            using var sent = CancellationTokenSource.CreateLinkedTokenSource(halt.Token);
+            var watch = WatchSuppressionsAsync(run, suppressedSince, sent.Token);
+            try
+            {
+                await Task.WhenAll(senders);
+            }
+            finally
+            {
+                await sent.CancelAsync();
+                await watch;
+            }
             await feed;
         }
         foreach (var limiter in limiters) limiter?.Dispose();
-        return new DispatchReport(run.Fatal, stopping.IsCancellationRequested);
+        if (run.Tripped)
+        {
+            // Every outcome of the run is in the ledger now: undo the refusals the breaker does not believe.
+            var refused = run.Refusals.ToList();
+            ledger.Restore(refused, began, "planned again: the circuit breaker judged the relay's refusals to be the relay's failure");
+            log.LogWarning("Edition {Edition}: {Count} refusals of this run undone and their suppressions lifted; the readers stay planned", edition.Number, refused.Count);
+        }
+        return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
 
-    private async Task FeedAsync(int edition, DateTime dueBy, Channel<Delivery> queue, CancellationToken halt)
+    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, Channel<Delivery> queue, CancellationToken halt)
     {
         const int page = 1000;
         try
         {
-            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page).WithCancellation(halt))
+            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page, retryDeferredNow).WithCancellation(halt))
             {
                 queue.Writer.TryWrite(delivery);
                 // Memory stays flat however long the list: no more than about two pages wait in the queue.
@@ -92,6 +116,11 @@ public sealed class EditionDispatcher(
             {
                 try
                 {
+                    if (!run.Lease.IsHeld)
+                    {
+                        StopForLostLease(run);
+                        break;
+                    }
                     if (await SendOneAsync(run, lane, connection, delivery) == Outcome.HandedOver)
                     {
                         run.HandBack(delivery);
@@ -145,38 +174,60 @@ public sealed class EditionDispatcher(
             var handedOver = clock.GetTimestamp();
             var reply = await run.Retry.ExecuteAsync(async token =>
             {
-                delivery.Attempts++;
-                return await connection.SendAsync(message, token);
+                try
+                {
+                    var accepted = await connection.SendAsync(message, token);
+                    delivery.Attempts++;
+                    return accepted;
+                }
+                catch (DeliveryException e) when (!e.IsRelayFailure)
+                {
+                    // Only a reply about this reader is an attempt against them; an outage is the relay's.
+                    delivery.Attempts++;
+                    throw;
+                }
             }, run.HardStop);
             metrics.Accepted(lane.Relay.Name, clock.GetElapsedTime(handedOver));
             delivery.Runs++;
             delivery.Relay = lane.Relay.Name;
             Settle(delivery, DeliveryState.Sent, reply);
+            run.Breakers[lane.Index].Record(refused: false);
         }
-        catch (DeliveryException e) when (e.Failure == DeliveryFailure.HardBounce)
+        catch (DeliveryException e) when (e.Failure is DeliveryFailure.HardBounce or DeliveryFailure.Refused)
         {
             delivery.Runs++;
-            Settle(delivery, DeliveryState.Bounced, e.Reply);
-            log.LogWarning("Edition {Edition}: {Email} bounced: {Reply}; the address is suppressed", run.Edition.Number, delivery.Email, e.Reply);
+            var bounced = e.Failure == DeliveryFailure.HardBounce;
+            Settle(delivery, bounced ? DeliveryState.Bounced : DeliveryState.Failed, e.Reply);
+            run.Refusals.Add(delivery);
+            if (bounced)
+                log.LogWarning("Edition {Edition}: {Email} bounced: {Reply}; the address is suppressed", run.Edition.Number, delivery.Email, e.Reply);
+            else
+                log.LogWarning("Edition {Edition}: the message to {Email} was refused: {Reply}; the edition goes on", run.Edition.Number, delivery.Email, e.Reply);
+            if (run.Breakers[lane.Index].Record(refused: true) is { } tripped)
+            {
+                run.Tripped = true;
+                Halt(run, new DeliveryException(DeliveryFailure.Fatal,
+                    $"circuit breaker: relay {lane.Relay.Name} refused {tripped.Refused} of its first {tripped.Replies} recipients of this run (last: {e.Reply}); " +
+                    "treated as the relay's failure, their suppressions are lifted and they stay planned", e));
+            }
         }
-        catch (DeliveryException e) when (run.Routing.HasFallback(lane.Index))
+        catch (DeliveryException e) when (e.IsRelayFailure && run.Routing.HasFallback(lane.Index))
         {
             // This relay is failing for everyone, not for this reader: the next relay takes the message.
-            delivery.LastReply = e.Reply;
             run.Routing.MarkDown(lane.Index, e.Reply);
             return Outcome.HandedOver;
         }
-        catch (DeliveryException e) when (e.Failure == DeliveryFailure.Transient)
+        catch (DeliveryException e) when (e.IsRelayFailure)
         {
-            delivery.Runs++;
-            Settle(delivery, delivery.Runs >= options.Value.Delivery.MaxRuns ? DeliveryState.Failed : DeliveryState.Deferred, e.Reply);
-            // A server that cannot even be reached after the retries is down for everyone.
-            if (e.ConnectFailed) Halt(run, e);
+            // The reader stays as they were (planned, or deferred with their backoff): an outage is not their failure.
+            delivery.LastReply = $"not sent, the relay failed: {e.Reply}";
+            Halt(run, e);
         }
         catch (DeliveryException e)
         {
-            delivery.LastReply = e.Reply;
-            Halt(run, e);
+            // Transient: a reply about this reader that may change (4xx), or their message cut off mid-way.
+            delivery.Runs++;
+            Defer(delivery, e.Reply);
         }
         catch (OperationCanceledException) when (run.Halt.IsCancellationRequested || run.HardStop.IsCancellationRequested)
         {
@@ -191,6 +242,25 @@ public sealed class EditionDispatcher(
         var rendered = await run.Rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
         return builder.Build(run.Edition.Number, delivery, rendered);
     }
+
+    /// <summary>
+    /// A reader refused for now goes back to the queue with a backoff of their own (5, 10, 20, 40, then every
+    /// 60 minutes, as an MTA's queue), until Digest:Delivery:GiveUpAfter from their first deferral.
+    /// </summary>
+    private void Defer(Delivery delivery, string reply)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        delivery.DeferredSince ??= now;
+        if (now - delivery.DeferredSince >= options.Value.Delivery.GiveUpAfter)
+        {
+            Settle(delivery, DeliveryState.Failed, $"given up after {options.Value.Delivery.GiveUpAfter} (Digest:Delivery:GiveUpAfter): {reply}");
+            return;
+        }
+        Settle(delivery, DeliveryState.Deferred, reply);
+        delivery.DueAt = now + Backoff(delivery.Runs);
+    }
+
+    public static TimeSpan Backoff(int runs) => TimeSpan.FromMinutes(Math.Min(60, 5 << Math.Clamp(runs - 1, 0, 4)));
 
     private static void Settle(Delivery delivery, DeliveryState state, string reply)
     {
@@ -209,13 +279,53 @@ public sealed class EditionDispatcher(
         run.Halt.Cancel();
     }
 
+    /// <summary>
+    /// Every <see cref="SuppressionRefresh"/>, adds what was suppressed since the last look to what the senders
+    /// check before each message. Looks a little further back than its last look: a suppression is stamped
+    /// before it is committed, and in another process by another clock.
+    /// </summary>
+    private async Task WatchSuppressionsAsync(Run run, DateTime since, CancellationToken sent)
+    {
+        var overlap = TimeSpan.FromSeconds(5);
+        while (!sent.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SuppressionRefresh, clock, sent);
+                var now = clock.GetUtcNow().UtcDateTime;
+                var added = run.Suppressed.Add(suppressions.AddedSince(since - overlap));
+                since = now;
+                if (added > 0)
+                    log.LogInformation("Edition {Edition}: {Count} addresses suppressed while it was sending (unsubscribed, bounced or complained); they are skipped",
+                        run.Edition.Number, added);
+            }
+            catch (OperationCanceledException) when (sent.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            {
+                log.LogWarning("Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
+            }
+        }
+    }
+
+    private static readonly TimeSpan SuppressionRefresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>Another process sends this edition now: take no new reader; what is in flight finishes.</summary>
+    private static void StopForLostLease(Run run)
+    {
+        run.LeaseLost = true;
+        run.Halt.Cancel();
+    }
+
     private ResiliencePipeline Retry(DeliveryOptions o)
     {
         if (o.Retries == 0) return ResiliencePipeline.Empty;
         return new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<DeliveryException>(e => e.Failure == DeliveryFailure.Transient),
+                ShouldHandle = new PredicateBuilder().Handle<DeliveryException>(e => e.Failure is DeliveryFailure.Transient or DeliveryFailure.RelayDown),
                 MaxRetryAttempts = o.Retries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -280,9 +390,10 @@ public sealed class EditionDispatcher(
         DispatchCounters counters,
         CancellationTokenSource halt,
         CancellationToken hardStop,
-        HashSet<string> suppressed,
+        LiveSuppressions suppressed,
         ResiliencePipeline retry,
-        Routing routing)
+        Routing routing,
+        SenderLease.Handle lease)
     {
         private readonly ConcurrentQueue<Delivery> _handedBack = new();
         private int _inFlight;
@@ -292,10 +403,19 @@ public sealed class EditionDispatcher(
         public DispatchCounters Counters { get; } = counters;
         public CancellationTokenSource Halt { get; } = halt;
         public CancellationToken HardStop { get; } = hardStop;
-        public HashSet<string> Suppressed { get; } = suppressed;
+        public LiveSuppressions Suppressed { get; } = suppressed;
         public ResiliencePipeline Retry { get; } = retry;
         public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }
+        public SenderLease.Handle Lease { get; } = lease;
+        public volatile bool LeaseLost;
+
+        /// <summary>One breaker per relay, by its position.</summary>
+        public required RefusalBreaker[] Breakers { get; init; }
+
+        /// <summary>Readers this run bounced or refused, to undo when a breaker trips.</summary>
+        public ConcurrentBag<Delivery> Refusals { get; } = [];
+        public bool Tripped { get; set; }
 
         /// <summary>
         /// The next reader for a connection of relay <paramref name="relay"/>, once that relay carries traffic;
@@ -346,5 +466,8 @@ public sealed class EditionDispatcher(
     }
 }
 
-/// <summary>How a dispatch ended: <see cref="Fatal"/> when the server refused everyone, <see cref="Stopped"/> on shutdown.</summary>
-public sealed record DispatchReport(DeliveryException? Fatal, bool Stopped);
+/// <summary>
+/// How a dispatch ended: <see cref="Fatal"/> when the server refused everyone, <see cref="Stopped"/> on shutdown,
+/// <see cref="LeaseLost"/> when another process took the sender lease over.
+/// </summary>
+public sealed record DispatchReport(DeliveryException? Fatal, bool Stopped, bool LeaseLost = false);

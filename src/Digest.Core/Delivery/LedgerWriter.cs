@@ -16,15 +16,17 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private static readonly TimeSpan LedgerInterval = TimeSpan.FromSeconds(1);
     private readonly DeliveryLedger _ledger;
     private readonly OutcomeJournal.Writer _journal;
+    private readonly SenderLease.Handle _lease;
     private readonly Channel<(Delivery Delivery, TaskCompletionSource Durable)> _queue =
         Channel.CreateUnbounded<(Delivery, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Delivery> _unwritten = [];
     private readonly Task _loop;
     private long _lastLedgerWrite = Stopwatch.GetTimestamp();
 
-    public LedgerWriter(DeliveryLedger ledger, OutcomeJournal journal)
+    public LedgerWriter(DeliveryLedger ledger, OutcomeJournal journal, SenderLease.Handle lease)
     {
         _ledger = ledger;
+        _lease = lease;
         _journal = journal.Open();
         _loop = Task.Run(LoopAsync);
     }
@@ -88,6 +90,13 @@ internal sealed class LedgerWriter : IAsyncDisposable
     {
         _lastLedgerWrite = Stopwatch.GetTimestamp();
         if (_unwritten.Count == 0) return;
+        // Only the lease holder writes the ledger and empties the journal: a sender that lost the lease would
+        // overwrite what the new holder records, and the journal is the new holder's to replay.
+        if (!_lease.IsHeld)
+        {
+            _unwritten.Clear();
+            return;
+        }
         _ledger.Record(_unwritten);
         _unwritten.Clear();
         // Everything journaled so far is in the ledger: the journal only needs what comes next.

@@ -22,14 +22,18 @@ public interface IMailConnection : IAsyncDisposable
     ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>What a failed delivery means for the caller.</summary>
+/// <summary>What a failed delivery means for the caller, and whom it counts against (see <see cref="SmtpReply"/>).</summary>
 public enum DeliveryFailure
 {
-    /// <summary>Try again later: a 4xx reply, a dropped connection, a timeout.</summary>
+    /// <summary>This reader, later: a 4xx about the reader, or the connection lost in the middle of their message.</summary>
     Transient,
-    /// <summary>The recipient is refused for good (5xx to RCPT): a hard bounce.</summary>
+    /// <summary>This reader's address is refused for good (5.1.x, 5.2.1): a hard bounce, the address is suppressed.</summary>
     HardBounce,
-    /// <summary>The server refuses everyone (bad credentials, sender refused, TLS failure): stop the edition.</summary>
+    /// <summary>This reader's message is refused for good (a content filter at DATA): Failed, nobody suppressed.</summary>
+    Refused,
+    /// <summary>The relay, for now: cannot connect, 421, 4.3.x/4.4.x/4.5.x, a stalled session. The reader is not charged.</summary>
+    RelayDown,
+    /// <summary>The relay refuses everyone (5.7.x policy or relaying, credentials, sender refused, TLS): the reader is not charged.</summary>
     Fatal,
 }
 
@@ -43,4 +47,7 @@ public sealed class DeliveryException(DeliveryFailure failure, string reply, Exc
 
     /// <summary>True when the server could not be reached at all, as opposed to a reply on an open connection.</summary>
     public bool ConnectFailed { get; init; }
+
+    /// <summary>True when the failure is the relay's: it rests or the edition stops, and no reader is charged for it.</summary>
+    public bool IsRelayFailure => SmtpReply.IsRelayFailure(Failure);
 }

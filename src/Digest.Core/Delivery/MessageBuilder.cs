@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Digest.Bounces;
 using Digest.Rendering;
 using Digest.Subscribers;
@@ -12,23 +10,14 @@ using MimeKit.Text;
 namespace Digest.Delivery;
 
 /// <summary>Builds one reader's MIME message: multipart/alternative, list headers, a stable Message-ID.</summary>
-public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock, ReturnPaths returnPaths)
+public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock,
+    ReturnPaths returnPaths, MessageIds messageIds)
 {
     private readonly DigestOptions _o = options.Value;
+    private readonly string? _unsubscribeMailbox = UnsubscribeMailbox.For(options.Value);
 
-    private string SenderDomain => _o.Sender.Address[(_o.Sender.Address.LastIndexOf('@') + 1)..];
-
-    private string UnsubscribeMailbox => string.IsNullOrWhiteSpace(_o.Unsubscribe.Mailto) ? $"unsubscribe@{SenderDomain}" : _o.Unsubscribe.Mailto;
-
-    /// <summary>
-    /// The same for every send of one edition to one reader, so a receiving server can fold the duplicate
-    /// that a crash between "accepted" and "recorded" may cause.
-    /// </summary>
-    public string MessageIdFor(int edition, string email)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{_o.ListId}\n{email.ToLowerInvariant()}"));
-        return $"digest.{edition}.{Convert.ToHexStringLower(hash, 0, 12)}@{SenderDomain}";
-    }
+    /// <summary>See <see cref="MessageIds"/>: stable per edition and reader, unique per store, signed.</summary>
+    public string MessageIdFor(int edition, string email) => messageIds.For(edition, email);
 
     public string UnsubscribeUrl(string email) => UnsubscribeUrlFor(tokens.Create(email));
 
@@ -38,8 +27,21 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         return $"{_o.Unsubscribe.BaseUrl}{separator}token={token}";
     }
 
-    public ReaderView Reader(string email, string? name) =>
-        new(email, name, string.IsNullOrWhiteSpace(name) ? "there" : name.Split(' ')[0], UnsubscribeUrl(email));
+    public ReaderView Reader(string email, string? name) => new(email, name, GreetingFor(name), UnsubscribeUrl(email));
+
+    /// <summary>
+    /// The first word of the name when it clearly is a first name, else "there": "Lovelace, Ada" (last name
+    /// first, as spreadsheets export it), "Dr. Grace Hopper" or an address in the name field must not become
+    /// "Hi Lovelace,".
+    /// </summary>
+    public static string GreetingFor(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return "there";
+        var first = name.Trim().Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+        var word = first.Length > 1 && char.IsLetter(first[0])
+            && first.All(c => char.IsLetter(c) || c is '-' or '\'' or '\u2019');
+        return word ? first : "there";
+    }
 
     public MimeMessage Build(int edition, Delivery delivery, PersonalMessage rendered)
     {
@@ -56,8 +58,10 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
 
         var token = tokens.Create(delivery.Email);
         message.Headers.Add(HeaderId.ListId, $"{Quote(_o.ListName)} <{_o.ListId}>");
-        message.Headers.Add(HeaderId.ListUnsubscribe,
-            $"<{UnsubscribeUrlFor(token)}>, <mailto:{UnsubscribeMailbox}?subject=unsubscribe%20{token}>");
+        // The mailto variant only where the bounce reader reads the mailbox it names: an unread one is a dead link.
+        message.Headers.Add(HeaderId.ListUnsubscribe, _unsubscribeMailbox is null
+            ? $"<{UnsubscribeUrlFor(token)}>"
+            : $"<{UnsubscribeUrlFor(token)}>, <mailto:{_unsubscribeMailbox}?subject=unsubscribe%20{token}>");
         // RFC 8058: mailbox providers may POST "List-Unsubscribe=One-Click" to the https link.
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add("X-Digest-Edition", edition.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -76,6 +80,15 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
     /// </summary>
     private static TextPart Part(TextFormat format, MessageBody body)
     {
+        // The templates keep their own lines short, but a reader's value (a 500-character name) can make a
+        // line longer than SMTP's 998 octets, which a server refuses ("500 Line too long"). Such a message
+        // goes quoted-printable, whose soft line breaks fit any value; the scan is cheap next to the send.
+        if (LongestLine(body) > MaxLineOctets)
+        {
+            var encoded = new TextPart(format) { Text = body.AsString(), ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+            encoded.ContentType.Charset = "utf-8";
+            return encoded;
+        }
         var content = new ChainedStream();
         foreach (var piece in body.Pieces)
             content.Add(MemoryMarshal.TryGetArray(piece, out var array)
@@ -85,6 +98,27 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         part.ContentType.Charset = "utf-8";
         part.Content = new MimeContent(content, ContentEncoding.EightBit);
         return part;
+    }
+
+    /// <summary>RFC 5321 4.5.3.1.6: 1,000 octets a line with its CRLF.</summary>
+    private const int MaxLineOctets = 998;
+
+    private static int LongestLine(MessageBody body)
+    {
+        int longest = 0, current = 0;
+        foreach (var piece in body.Pieces)
+        {
+            var span = piece.Span;
+            while (span.IndexOf((byte)'\n') is var at and >= 0)
+            {
+                // The CRLF is not part of the line's length.
+                longest = Math.Max(longest, current + at - (at > 0 && span[at - 1] == '\r' ? 1 : 0));
+                current = 0;
+                span = span[(at + 1)..];
+            }
+            current += span.Length;
+        }
+        return Math.Max(longest, current);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed class OutcomeJournal(string storePath)
             var fields = line.Split(' ');
             if (fields.Length < 3 || fields[^1] != "." || !long.TryParse(fields[0], CultureInfo.InvariantCulture, out var id)
                 || !Enum.TryParse<DeliveryState>(fields[1], out var state)) continue;
-            outcomes.Add((id, state, fields.Length > 3 ? fields[2] : null));
+            outcomes.Add((id, state, fields.Length > 3 ? Uri.UnescapeDataString(fields[2]) : null));
         }
         return outcomes;
     }
@@ -44,7 +44,7 @@ public sealed class OutcomeJournal(string storePath)
         if (File.Exists(Path)) File.Delete(Path);
     }
 
-    public Writer Open() => new(new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None));
+    public Writer Open() => new(Storage.PrivateFiles.OpenWrite(Path, FileMode.Append, FileShare.Read));
 
     /// <summary>Appends outcomes; <see cref="Flush"/> makes everything appended so far durable.</summary>
     public sealed class Writer(FileStream file) : IDisposable
@@ -54,7 +54,8 @@ public sealed class OutcomeJournal(string storePath)
         public void Append(Delivery d)
         {
             _line.Clear().Append(d.Id.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(d.State);
-            if (d.Relay is { } relay) _line.Append(' ').Append(relay.Replace(' ', '_'));
+            // Percent-encoded: a relay's name may hold spaces, and `status` finds its cost by the exact name.
+            if (d.Relay is { } relay) _line.Append(' ').Append(Uri.EscapeDataString(relay));
             _line.Append(" .\n");
             file.Write(Encoding.UTF8.GetBytes(_line.ToString()));
         }

@@ -1,3 +1,6 @@
+using Digest.Editions;
+using Microsoft.Extensions.Options;
+
 namespace Digest.Delivery;
 
 /// <summary>One way out for mail: a transport with its own connections, rate and price.</summary>
@@ -18,6 +21,30 @@ public sealed class RelaySet(IReadOnlyList<Relay> relays)
 
     /// <summary>The outbox when mail goes to files instead of a server.</summary>
     public OutboxTransport? Outbox => All is [{ Transport: OutboxTransport outbox }] ? outbox : null;
+
+    public EditionTransport Transport => Outbox is null ? EditionTransport.Smtp : EditionTransport.Outbox;
+
+    /// <summary>Records on a new edition how it is sent.</summary>
+    public void Stamp(Edition edition)
+    {
+        edition.Transport = Transport;
+        edition.TransportDescription = Description;
+    }
+
+    /// <summary>
+    /// Refuses to finish an edition by another transport than it was started on; the setting that differs is
+    /// named, and nothing is sent. An SMTP host that changed is fine (a relay moved); SMTP versus outbox is not.
+    /// </summary>
+    public void EnsureCanFinish(Edition edition)
+    {
+        if (edition.Transport is not { } started || started == Transport) return;
+        var message = started == EditionTransport.Smtp
+            ? $"Unfinished edition {edition.Number} was started on {edition.TransportDescription}, but Digest:Smtp:Host (and Digest:Relays) is not set now, "
+              + "so its remaining readers would be written to the outbox instead of mailed. Set Digest:Smtp:Host as it was and run again."
+            : $"Unfinished edition {edition.Number} was started on {edition.TransportDescription}, but Digest:Smtp:Host (or Digest:Relays) is set now ({Description}), "
+              + "so its remaining readers would be mailed while the others' messages are files. Unset Digest:Smtp:Host and Digest:Relays to finish it into the outbox, then set them again.";
+        throw new OptionsValidationException("Digest:Smtp:Host", typeof(DigestOptions), [message]);
+    }
 
     public static RelaySet From(DigestOptions o)
     {

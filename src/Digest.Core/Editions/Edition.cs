@@ -20,8 +20,42 @@ public sealed class Edition
     public DateTime? CompletedAt { get; set; }
     public List<Comparison> Comparisons { get; set; } = [];
 
-    /// <summary>Comparisons of the window that the cap left out.</summary>
+    /// <summary>Comparisons waiting when the edition was made that the cap left out; they go in a later edition.</summary>
     public int LeftOut { get; set; }
 
     public bool IsComplete => CompletedAt is not null;
+
+    /// <summary>
+    /// How the edition was started: mailed or written to the outbox. It is finished the same way, so a resume
+    /// from a shell without the SMTP settings cannot put half the readers' mail in a folder. Null for editions
+    /// made before it was recorded.
+    /// </summary>
+    public EditionTransport? Transport { get; set; }
+
+    /// <summary>The relays as they were described when the edition was started, for the refusal message.</summary>
+    public string? TransportDescription { get; set; }
+
+    /// <summary>Set once the edition's per-reader records were dropped (Digest:Ledger:KeepEditions): what they counted.</summary>
+    public FoldedDeliveries? Folded { get; set; }
+}
+
+/// <summary>The delivery counts of an edition whose per-reader records are no longer kept.</summary>
+public sealed class FoldedDeliveries
+{
+    public int Planned { get; set; }
+    public int Sent { get; set; }
+    public int Deferred { get; set; }
+    public int Bounced { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+
+    /// <summary>Messages each relay accepted.</summary>
+    public Dictionary<string, int> SentByRelay { get; set; } = [];
+    public DateTime FoldedAt { get; set; }
+}
+
+public enum EditionTransport
+{
+    Smtp,
+    Outbox,
 }

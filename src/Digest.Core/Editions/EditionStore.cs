@@ -11,6 +11,9 @@ public sealed class EditionStore(DigestStore store)
     /// <summary>The oldest edition whose deliveries are not all settled: it must be finished before a new one starts.</summary>
     public Edition? Unfinished() => store.Editions.Query().Where(e => e.CompletedAt == null).OrderBy(e => e.Number).FirstOrDefault();
 
+    /// <summary>Every edition not yet complete, oldest first: one may still have readers planned, the others only deferred readers.</summary>
+    public IReadOnlyList<Edition> Open() => store.Editions.Query().Where(e => e.CompletedAt == null).OrderBy(e => e.Number).ToList();
+
     public IReadOnlyList<Edition> Recent(int count) =>
         store.Editions.Query().OrderByDescending(e => e.Number).Limit(count).ToList();
 

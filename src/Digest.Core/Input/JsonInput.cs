@@ -18,6 +18,7 @@ public static class JsonInput
     /// <summary>Parses the file's bytes; throws <see cref="InvalidInputException"/> naming the line of a syntax error.</summary>
     public static (JsonDocument Document, JsonLineMap Lines) Parse(string file, byte[] bytes)
     {
+        bytes = Utf8Input.Check(file, bytes);
         try
         {
             var document = JsonDocument.Parse(bytes, new JsonDocumentOptions

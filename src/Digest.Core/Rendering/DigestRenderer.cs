@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Fluid;
@@ -15,7 +16,7 @@ public sealed class DigestRenderer(TemplateSet templates)
         var context = new TemplateContext(templates.Options);
         context.SetValue("edition", edition);
         context.SetValue("reader", reader);
-        var subject = CollapseWhitespace(await templates.Subject.RenderAsync(context, NullEncoder.Default));
+        var subject = CollapseWhitespace(await RenderSafelyAsync(templates.Subject, TemplateSet.SubjectFile, context, NullEncoder.Default));
         context.SetValue("subject", subject);
         var html = await RenderSafelyAsync(templates.Html, TemplateSet.HtmlFile, context, Html);
         var text = await RenderSafelyAsync(templates.Text, TemplateSet.TextFile, context, NullEncoder.Default);
@@ -30,7 +31,7 @@ public sealed class DigestRenderer(TemplateSet templates)
     {
         var context = new TemplateContext(templates.Options);
         context.SetValue("edition", edition);
-        context.SetValue("subject", CollapseWhitespace(await templates.Subject.RenderAsync(context, NullEncoder.Default)));
+        context.SetValue("subject", CollapseWhitespace(await RenderSafelyAsync(templates.Subject, TemplateSet.SubjectFile, context, NullEncoder.Default)));
         return await RenderSafelyAsync(templates.Html, TemplateSet.HtmlFile, context, Html);
     }
 
@@ -79,6 +80,12 @@ public sealed class DigestRenderer(TemplateSet templates)
         try
         {
             return await template.RenderAsync(context, encoder);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("The maximum", StringComparison.Ordinal))
+        {
+            // Fluid reports both limits as "maximum level of recursion", whichever was reached.
+            throw new TemplateException(string.Create(CultureInfo.InvariantCulture,
+                $"{file}: stopped after {TemplateSet.MaxSteps:N0} steps or {TemplateSet.MaxRecursion} nested partials: a loop that runs away, or a partial that renders itself?"), e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

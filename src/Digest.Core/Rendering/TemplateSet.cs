@@ -15,6 +15,16 @@ public sealed partial class TemplateSet
     public const string SubjectFile = "subject.liquid";
     public const string ArchiveFile = "archive.html.liquid";
 
+    /// <summary>
+    /// Steps (statements and loop iterations) one message may take, all templates together. The largest
+    /// edition the comparison limits allow renders well within it (TemplateLimitTests); a template that
+    /// runs away stops here instead of eating the machine's memory.
+    /// </summary>
+    public const int MaxSteps = 1_000_000;
+
+    /// <summary>Partials nested in partials; the real templates nest two deep.</summary>
+    public const int MaxRecursion = 10;
+
     public TemplateOptions Options { get; }
     public IFluidTemplate Html { get; }
     public IFluidTemplate Text { get; }
@@ -43,7 +53,8 @@ public sealed partial class TemplateSet
             FileProvider = new PhysicalFileProvider(Path.GetFullPath(folder)),
             DefaultFileExtension = ".liquid",
             MemberAccessStrategy = { MemberNameStrategy = MemberNameStrategies.SnakeCase },
-            MaxRecursion = 10,
+            MaxRecursion = MaxRecursion,
+            MaxSteps = MaxSteps,
         };
         Options.MemberAccessStrategy.Register<EditionView>();
         Options.MemberAccessStrategy.Register<ComparisonView>();
@@ -66,7 +77,13 @@ public sealed partial class TemplateSet
         {
             throw new TemplateException($"{file}: cannot be read: {e.Message}");
         }
-        if (parser.TryParse(source, out var template, out var error)) return template;
+        if (parser.TryParse(source, out var template, out var error))
+        {
+            var ranges = new TemplateRangeLimit(MaxSteps);
+            ranges.VisitTemplate(template);
+            if (ranges.Problems.Count > 0) throw new TemplateException($"{file}: {string.Join("; ", ranges.Problems)}");
+            return template;
+        }
         var at = Location().Match(error);
         var where = at.Success ? $"{file}:{at.Groups[1].Value}:{at.Groups[2].Value}" : file;
         throw new TemplateException($"{where}: {error}");

@@ -15,27 +15,53 @@ namespace Digest.Storage;
 public sealed class DigestStore : IDisposable
 {
     private readonly LiteDatabase _db;
+    private readonly Lazy<string> _id;
 
     public string Path { get; }
 
-    public DigestStore(string path)
+    /// <summary>
+    /// A random id of this store, made once with its first edition and kept in it: Message-IDs carry it, so a
+    /// fresh store, a staging install or another list never gives a reader the same Message-ID twice.
+    /// </summary>
+    public string Id => _id.Value;
+
+    /// <summary>Opened for reading only: any write fails.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <param name="readOnly">
+    /// For commands that only read (status, suppressions): LiteDB is opened read-only, so not even a damaged
+    /// page it stumbles on later can make it write. A store that does not exist yet is still created.
+    /// </param>
+    public DigestStore(string path, bool readOnly = false)
     {
         Path = path;
+        _id = new(LoadOrCreateId);
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        if (!string.IsNullOrEmpty(folder)) PrivateFiles.CreateFolder(folder);
         try
         {
             CheckHeader(path);
+            var mapper = CreateMapper();
+            var existing = new FileInfo(path) is { Exists: true, Length: > 0 };
+            if (existing) StoreIntegrity.Check(path, mapper);
+            IsReadOnly = readOnly && existing;
             _db = new LiteDatabase(new ConnectionString
             {
                 Filename = path,
                 Connection = ConnectionType.Shared,
-            }, CreateMapper())
+                ReadOnly = IsReadOnly,
+            }, mapper)
             {
                 // Dates are read back in UTC; LiteDB's default turns them into local time.
                 UtcDate = true,
             };
-            EnsureIndexes();
+            if (!IsReadOnly)
+            {
+                EnsureIndexes();
+                // LiteDB creates its files itself, with the umask's mode: close them up as soon as they exist.
+                PrivateFiles.Restrict(path);
+                PrivateFiles.Restrict(LogFile(path));
+            }
         }
         catch (Exception e) when (e is LiteException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
@@ -51,6 +77,7 @@ public sealed class DigestStore : IDisposable
     public ILiteCollection<LeaseRecord> Leases => _db.GetCollection<LeaseRecord>("leases");
     public ILiteCollection<ScheduleRecord> Schedule => _db.GetCollection<ScheduleRecord>("schedule");
     public ILiteCollection<BounceRecord> Bounces => _db.GetCollection<BounceRecord>("bounces");
+    public ILiteCollection<StoreIdentity> Identity => _db.GetCollection<StoreIdentity>("identity");
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction. Synchronous on purpose: a LiteDB transaction belongs
@@ -89,17 +116,39 @@ public sealed class DigestStore : IDisposable
             throw new LiteException(0, "it is not a LiteDB 5 database (its header is not LiteDB's)");
     }
 
+    /// <summary>LiteDB 5's write-ahead log beside the data file: <c>digest-log.db</c> for <c>digest.db</c>.</summary>
+    private static string LogFile(string path) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "",
+            System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path));
+
     // LiteDB 5's header page: this text at byte 32 (HeaderPage.HEADER_INFO).
     private const string HeaderInfo = "** This is a LiteDB file **";
+
+    private string LoadOrCreateId()
+    {
+        if (Identity.FindById(StoreIdentity.Key) is { } known) return known.StoreId;
+        try
+        {
+            Identity.Insert(new StoreIdentity { StoreId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)), CreatedAt = DateTime.UtcNow });
+        }
+        catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            // Another process made it first; its id is the one.
+        }
+        return Identity.FindById(StoreIdentity.Key).StoreId;
+    }
 
     private void EnsureIndexes()
     {
         Comparisons.EnsureIndex(c => c.PublishedAt);
+        Comparisons.EnsureIndex(c => c.EditionNumber);
         Deliveries.EnsureIndex(d => d.Key);
         // A bounce that quotes only the original's Message-ID is matched by it.
         Deliveries.EnsureIndex(d => d.MessageId);
         Bounces.EnsureIndex(b => b.Email);
         Bounces.EnsureIndex(b => b.Edition);
+        // A send in progress asks every second for what was suppressed since it last looked.
+        Suppressions.EnsureIndex(s => s.At);
     }
 
     private static BsonMapper CreateMapper()
@@ -111,6 +160,7 @@ public sealed class DigestStore : IDisposable
         mapper.Entity<Suppression>().Id(s => s.Email, autoId: false);
         mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
         mapper.Entity<BounceRecord>().Id(b => b.Id, autoId: false);
+        mapper.Entity<StoreIdentity>().Id(i => i.Id, autoId: false);
         return mapper;
     }
 
@@ -122,6 +172,15 @@ public sealed class StoreUnavailableException(string path, Exception inner)
     : Exception($"The store {path} cannot be opened: {inner.Message} (is it a Digest database? Restore it from a backup or point Digest:Store:Path elsewhere; the file was not changed.)", inner)
 {
     public string StorePath { get; } = path;
+}
+
+/// <summary>The one record that names this store.</summary>
+public sealed class StoreIdentity
+{
+    public const string Key = "store";
+    public string Id { get; set; } = Key;
+    public string StoreId { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
 }
 
 /// <summary>When the schedule last fired, so a worker that was down can catch up once.</summary>

@@ -22,7 +22,8 @@ public static class SubscriberCsv
 
     public static IReadOnlyList<Subscriber> Parse(string file, byte[] bytes)
     {
-        using var parser = new TextFieldParser(new MemoryStream(bytes), Encoding.UTF8, detectEncoding: true)
+        bytes = Utf8Input.Check(file, bytes);
+        using var parser = new TextFieldParser(new MemoryStream(bytes), Encoding.UTF8, detectEncoding: false)
         {
             TextFieldType = FieldType.Delimited,
             HasFieldsEnclosedInQuotes = true,

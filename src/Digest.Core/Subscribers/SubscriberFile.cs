@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Digest.Input;
 using MimeKit;
@@ -86,16 +87,18 @@ public static class SubscriberFile
             errors.Add(at with { Message = "missing" });
             return null;
         }
-        if (!IsAddress(email))
+        if (Canonical(email) is not { } canonical)
         {
             errors.Add(at with { Message = $"\"{email}\" is not a valid email address" });
             return null;
         }
-        if (seen.TryGetValue(email, out var first))
+        if (seen.TryGetValue(canonical, out var first))
         {
-            errors.Add(at with { Message = $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case)" });
+            var spelling = canonical == email ? "" : $", the same mailbox as {canonical}";
+            errors.Add(at with { Message = $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case{spelling})" });
             return null;
         }
+        email = canonical;
         timeZone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
         if (timeZone is not null && !DigestOptionsValidator.TryFindTimeZone(timeZone, out _))
         {
@@ -104,14 +107,37 @@ public static class SubscriberFile
         }
         seen[email] = label;
         var cleaned = (categories ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return new Subscriber(email, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), cleaned, timeZone);
+        name = name is null ? null : ControlCharacters.Strip(name).Trim();
+        return new Subscriber(email, string.IsNullOrEmpty(name) ? null : name, cleaned, timeZone);
     }
 
     /// <summary>A bare address with a local part and a dotted domain; display names and groups are not addresses here.</summary>
-    public static bool IsAddress(string value) =>
-        MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
-        && mailbox.Address == value
-        && mailbox.LocalPart.Length > 0
-        && mailbox.Domain.Contains('.')
-        && !mailbox.Domain.StartsWith('.') && !mailbox.Domain.EndsWith('.');
+    public static bool IsAddress(string value) => Canonical(value) is not null;
+
+    /// <summary>
+    /// The address as Digest keys it, or null when <paramref name="value"/> is not a bare address with a local
+    /// part and a dotted domain. MimeKit reads an IDN domain written in punycode (<c>xn--bcher-kva.de</c>) as
+    /// Unicode (<c>bücher.de</c>): both spellings are the same mailbox, so both give the Unicode form, and
+    /// one reader cannot be listed twice or escape a suppression by changing spelling. On the wire MailKit
+    /// writes the domain in punycode again unless the server announces SMTPUTF8.
+    /// </summary>
+    public static string? Canonical(string value)
+    {
+        if (!MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
+            || (mailbox.Address != value && mailbox.GetAddress(idnEncode: true) != value)
+            || mailbox.LocalPart.Length == 0
+            || !mailbox.Domain.Contains('.')
+            || mailbox.Domain.StartsWith('.') || mailbox.Domain.EndsWith('.'))
+            return null;
+        if (!mailbox.Domain.Contains("xn--", StringComparison.OrdinalIgnoreCase)) return mailbox.Address;
+        // MimeKit decodes only lower-case punycode; "XN--BCHER-KVA.DE" is the same domain as well.
+        try
+        {
+            return $"{mailbox.LocalPart}@{new IdnMapping().GetUnicode(mailbox.Domain.ToLowerInvariant())}";
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 }

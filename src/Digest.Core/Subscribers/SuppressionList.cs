@@ -10,6 +10,10 @@ public sealed class SuppressionList(DigestStore store, TimeProvider clock)
     /// <summary>All suppressed addresses, lower-cased, for filtering a whole list at once.</summary>
     public HashSet<string> Addresses() => store.Suppressions.FindAll().Select(s => s.Email).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Addresses suppressed at or after <paramref name="since"/> (an index range on the time, cheap enough to ask every second).</summary>
+    public IReadOnlyList<string> AddedSince(DateTime since) =>
+        store.Suppressions.Query().Where(s => s.At >= since).Select(s => s.Email).ToList();
+
     public IReadOnlyList<Suppression> All() => store.Suppressions.Query().OrderBy(s => s.Email).ToList();
 
     /// <summary>Adds the address; an existing entry keeps its first reason. Returns false when it was already there.</summary>

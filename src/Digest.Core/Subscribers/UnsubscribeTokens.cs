@@ -6,36 +6,36 @@ using Microsoft.Extensions.Options;
 namespace Digest.Subscribers;
 
 /// <summary>
-/// Signed, address-bound unsubscribe tokens: <c>base64url(address).base64url(HMAC-SHA256(list + address))</c>.
-/// The address is in the token so the endpoint needs no lookup, and the MAC binds it to this list, so a
-/// token cannot be forged or moved to another address.
+/// Unsubscribe tokens that say nothing without the key: <c>base64url(nonce | AES-256-GCM(address) | tag)</c>,
+/// with the List-Id as associated data. The address travels inside the token, so the endpoint needs no
+/// lookup and no state that a lost or restored store could forget; the tag binds it to this list, so a token
+/// cannot be forged, altered or moved to another address. Tokens of the first format,
+/// <c>base64url(address).base64url(HMAC-SHA256(list + address))</c>, are still accepted: links already in
+/// readers' mailboxes keep working.
 /// </summary>
-public sealed class UnsubscribeTokens
+public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, UnsubscribeKey key)
 {
     public const int MinimumKeyBytes = 32;
-    private const int MacBytes = 16;
-    private readonly byte[] _key;
-    private readonly string _listId;
+    private const int LegacyMacBytes = 16;
+    private const int NonceBytes = 12;
+    private const int TagBytes = 16;
+    private readonly byte[] _listId = Encoding.UTF8.GetBytes(options.Value.ListId);
+    private readonly Lazy<byte[]> _nonceKey = new(() => key.DeriveFor("digest unsubscribe token v2 nonce"));
 
-    /// <summary>True when no key was configured and a random one stands in for this process only.</summary>
-    public bool KeyIsEphemeral { get; }
-
-    public UnsubscribeTokens(IOptions<DigestOptions> options)
-    {
-        _listId = options.Value.ListId;
-        var configured = ReadKey(options.Value.Unsubscribe);
-        KeyIsEphemeral = configured is null;
-        _key = configured ?? RandomNumberGenerator.GetBytes(MinimumKeyBytes);
-    }
+    // One cipher per thread: AesGcm is not thread-safe, and making one per token cost more than the encryption.
+    private readonly ThreadLocal<AesGcm> _aes = new(() => new AesGcm(key.DeriveFor("digest unsubscribe token v2"), TagBytes));
 
     /// <summary>The configured key, or null when none is set; throws when it is set but unusable.</summary>
-    public static byte[]? ReadKey(UnsubscribeOptions o)
+    public static byte[]? ReadKey(UnsubscribeOptions o) => ReadKey(o, $"Digest:Unsubscribe:KeyFile ({o.KeyFile})");
+
+    /// <param name="fileSource">How to name the key file in a message: the setting, or the file kept beside the store.</param>
+    public static byte[]? ReadKey(UnsubscribeOptions o, string fileSource)
     {
         string? text = o.Key;
         var source = "Digest:Unsubscribe:Key";
         if (string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(o.KeyFile))
         {
-            source = $"Digest:Unsubscribe:KeyFile ({o.KeyFile})";
+            source = fileSource;
             try
             {
                 text = File.ReadAllText(o.KeyFile);
@@ -65,20 +65,22 @@ public sealed class UnsubscribeTokens
     public string Create(string email)
     {
         var address = Encoding.UTF8.GetBytes(email.ToLowerInvariant());
-        return $"{Base64Url.EncodeToString(address)}.{Base64Url.EncodeToString(Mac(address))}";
+        var token = new byte[NonceBytes + address.Length + TagBytes];
+        var nonce = token.AsSpan(0, NonceBytes);
+        // The nonce is a MAC of the address (the SIV construction): one nonce only ever meets one address, as
+        // AES-GCM requires, and a reader's token is the same in the header, the body and every edition.
+        HMACSHA256.HashData(_nonceKey.Value, address).AsSpan(0, NonceBytes).CopyTo(nonce);
+        _aes.Value!.Encrypt(nonce, address, token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), _listId);
+        return Base64Url.EncodeToString(token);
     }
 
     /// <summary>The address a genuine token was made for; null for anything forged, altered or malformed.</summary>
     public string? Verify(string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 1024) return null;
-        var dot = token.IndexOf('.');
-        if (dot <= 0) return null;
         try
         {
-            var address = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
-            var mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
-            return CryptographicOperations.FixedTimeEquals(mac, Mac(address)) ? Encoding.UTF8.GetString(address) : null;
+            return token.Contains('.') ? VerifyLegacy(token) : Decrypt(Base64Url.DecodeFromChars(token));
         }
         catch (FormatException)
         {
@@ -86,9 +88,29 @@ public sealed class UnsubscribeTokens
         }
     }
 
-    private byte[] Mac(byte[] address)
+    private string? Decrypt(byte[] token)
     {
-        var message = Encoding.UTF8.GetBytes(_listId + "\n").Concat(address).ToArray();
-        return HMACSHA256.HashData(_key, message)[..MacBytes];
+        if (token.Length <= NonceBytes + TagBytes) return null;
+        var address = new byte[token.Length - NonceBytes - TagBytes];
+        try
+        {
+            _aes.Value!.Decrypt(token.AsSpan(0, NonceBytes), token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), address, _listId);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+        return Encoding.UTF8.GetString(address);
+    }
+
+    private string? VerifyLegacy(string token)
+    {
+        var dot = token.IndexOf('.');
+        if (dot <= 0) return null;
+        var address = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+        var mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+        var message = _listId.Concat("\n"u8.ToArray()).Concat(address).ToArray();
+        var expected = HMACSHA256.HashData(key.Bytes, message)[..LegacyMacBytes];
+        return CryptographicOperations.FixedTimeEquals(mac, expected) ? Encoding.UTF8.GetString(address) : null;
     }
 }

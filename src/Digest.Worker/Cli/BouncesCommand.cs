@@ -32,7 +32,9 @@ public static class BouncesCommand
                 await output.WriteLineAsync($"  {Describe(entry)}{(entry.MovedTo is { } to ? $" → {to}" : " (left in place)")}");
             await output.WriteLineAsync(
                 $"{run.Mailbox}: {run.Entries.Count} read, {run.Count(ReportKind.HardBounce)} hard bounces, {run.Count(ReportKind.SoftBounce)} soft bounces, " +
-                $"{run.Count(ReportKind.Complaint)} complaints, {run.Suppressed} suppressed, {run.Unmatched} unmatched, {run.Duplicates} seen before, {run.Moved} moved.");
+                $"{run.Count(ReportKind.Complaint)} complaints, {run.Suppressed} suppressed, " +
+                (run.Unsubscribed > 0 ? $"{run.Unsubscribed} unsubscribed by mail, " : "") + $"{run.Unmatched} unmatched, " +
+                (run.Unverified > 0 ? $"{run.Unverified} unverified, " : "") + $"{run.Duplicates} seen before, {run.Moved} moved.");
             return ExitCodes.Done;
         }));
         return command;
@@ -40,9 +42,10 @@ public static class BouncesCommand
 
     private static string Describe(BounceEntry e) => e switch
     {
+        { UnsubscribedAddress: { } email } => $"unsubscribe request for {email} by mail; suppressed",
         { Delivery: { } d, Outcome: { Duplicate: true } } => $"seen before: {e.Report!.Kind} for {d.Email}, edition {d.Edition}; not counted again",
         { Delivery: { } d, Outcome: { } o } => $"{e.Report!.Kind} for {d.Email}, edition {d.Edition} ({$"{e.Report.Status} {e.Report.Detail}".Trim()}), matched by {e.MatchedBy}"
-            + (o.Suppressed ? "; suppressed" : e.Report.Kind == ReportKind.SoftBounce ? $"; {o.SoftStreak} in a row" : ""),
+            + (o.Unverified ? "; unverified, nobody suppressed" : o.Suppressed ? "; suppressed" : e.Report.Kind == ReportKind.SoftBounce ? $"; {o.SoftStreak} in a row" : ""),
         _ => $"unmatched \"{e.Subject}\": {e.Problem}",
     };
 }

@@ -37,7 +37,15 @@ public static class DigestCli
             // The host handles SIGTERM itself and needs its full stop timeout to finish messages in flight.
             ProcessTerminationTimeout = null,
         };
-        return await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // A mistyped verb or option is bad input (exit 2), not a crash (System.CommandLine's default is 1).
+            foreach (var parseError in parse.Errors) await error.WriteLineAsync(parseError.Message);
+            await error.WriteLineAsync("Run `digest --help` for the commands and their options.");
+            return ExitCodes.BadInput;
+        }
+        return await parse.InvokeAsync(configuration, cancellationToken);
     }
 }
 
@@ -47,19 +55,21 @@ public sealed class CliContext(TextWriter output, TextWriter error, IReadOnlyDic
     public TextWriter Output { get; } = output;
     public TextWriter Error { get; } = error;
 
-    public IHost BuildHost(ParseResult parse, bool worker = false) =>
-        DigestHost.Build(new HostSettings(parse.GetValue(DigestCli.ConfigOption), overrides, worker));
+    public IHost BuildHost(ParseResult parse, bool worker = false, bool readOnlyStore = false) =>
+        DigestHost.Build(new HostSettings(parse.GetValue(DigestCli.ConfigOption), overrides, worker, readOnlyStore));
 
     /// <summary>
     /// Builds the host, runs the start-up checks, and runs <paramref name="body"/> with a token that fires on
     /// SIGTERM or Ctrl+C; expected failures print their message and map to an exit code.
     /// </summary>
-    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body)
+    /// <param name="readOnlyStore">The command only reads the store: it is opened read-only, so nothing can write to it.</param>
+    public async Task<int> ExecuteAsync(ParseResult parse, bool templates, Func<IServiceProvider, CancellationToken, Task<int>> body, bool readOnlyStore = false, bool sends = false)
     {
         try
         {
-            using var host = BuildHost(parse);
-            await StartupCheck.RunAsync(host.Services, templates);
+            using var host = BuildHost(parse, readOnlyStore: readOnlyStore);
+            await StartupCheck.RunAsync(host.Services, templates, sends);
+            StartupLine.Log(host.Services);
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             try

@@ -21,6 +21,7 @@ public static class HealthCommand
             {
                 using var host = context.BuildHost(parse);
                 health = host.Services.GetRequiredService<IOptions<DigestOptions>>().Value.Health;
+                StartupLine.Log(host.Services);
             }
             catch (Exception e) when (CliErrors.IsExpected(e))
             {

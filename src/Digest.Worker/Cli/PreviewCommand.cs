@@ -40,7 +40,7 @@ public static class PreviewCommand
             var chosen = Choose(services, parse.GetValue(edition));
             if (chosen is null)
             {
-                await context.Error.WriteLineAsync("No comparisons published since the last edition: the next send would send nothing. Use --edition N to preview a stored edition.");
+                await context.Error.WriteLineAsync("No comparison is waiting for an edition: the next send would send nothing. Use --edition N to preview a stored edition.");
                 return ExitCodes.Done;
             }
             var reader = Reader(services, parse.GetValue(subscriber));
@@ -95,8 +95,9 @@ public static class PreviewCommand
         var editions = services.GetRequiredService<EditionStore>();
         if (number is { } n)
             return editions.Find(n) ?? throw new InvalidInputException(new InputError("--edition", 0, "", $"there is no edition {n}"));
-        services.GetRequiredService<DigestRun>().ImportFolder();
-        return editions.Unfinished() ?? services.GetRequiredService<EditionPlanner>().Draft();
+        var run = services.GetRequiredService<DigestRun>();
+        run.ImportFolder();
+        return run.CurrentEdition() ?? services.GetRequiredService<EditionPlanner>().Draft();
     }
 
     private static Subscriber Reader(IServiceProvider services, string? email)

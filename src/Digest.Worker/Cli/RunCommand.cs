@@ -17,10 +17,11 @@ public static class RunCommand
         try
         {
             using var host = context.BuildHost(parse, worker: true);
-            await StartupCheck.RunAsync(host.Services, templates: true);
+            await StartupCheck.RunAsync(host.Services, templates: true, sends: true);
+            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
+            StartupLine.Log(host.Services);
             host.Services.GetRequiredService<DigestRun>().ImportFolder();
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
-            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
             log.LogInformation(WorkerEvents.Started, "Worker started; next edition at {Next:u}", next);
             // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a
             // week: give it back to the system once, so the idle worker stays small.

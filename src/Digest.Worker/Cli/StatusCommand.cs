@@ -12,6 +12,10 @@ namespace Digest.Worker.Cli;
 /// <summary>`digest status`: recent editions with their delivery counts, and when the next one goes out.</summary>
 public static class StatusCommand
 {
+    /// <summary>"retrying" when only deferred readers are left: such an edition does not hold back the next one.</summary>
+    private static string State(Edition edition, EditionCounts counts) =>
+        edition.IsComplete ? "complete" : counts.Planned > 0 ? "unfinished" : "retrying";
+
     public static Command Create(CliContext context)
     {
         var count = new Option<int>("--editions") { Description = "How many recent editions to list.", DefaultValueFactory = _ => 10 };
@@ -28,7 +32,7 @@ public static class StatusCommand
             console.Profile.Width = Columns(context, parse.GetValue(width));
             var ledger = services.GetRequiredService<DeliveryLedger>();
             var editions = services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count))
-                .Select(e => (Edition: e, Counts: ledger.Count(e.Number))).ToList();
+                .Select(e => (Edition: e, Counts: ledger.Count(e))).ToList();
             var deferred = editions.Where(e => !e.Edition.IsComplete).Sum(e => e.Counts.Deferred);
             if (console.Profile.Width < WideLayout) WriteBlocks(console, editions);
             else WriteTable(console, editions);
@@ -38,7 +42,7 @@ public static class StatusCommand
                     await context.Output.WriteLineAsync($"Edition #{unfinished.Number}: {waiting} readers in {zone} wait for their local time, the first at {next:yyyy-MM-dd HH:mm} UTC");
             foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
             {
-                var sent = ledger.SentByRelay(e.Number);
+                var sent = ledger.SentByRelay(e);
                 if (sent.Count == 0) continue;
                 var lines = sent.OrderByDescending(r => r.Value).Select(r =>
                 {
@@ -52,13 +56,17 @@ public static class StatusCommand
             var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
+            await QueueReport.WriteAsync(context.Output, services.GetRequiredService<EditionPlanner>().Queue());
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
-            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried by the next run)");
+            await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried when their backoff ends, until Digest:Delivery:GiveUpAfter; send-now retries them at once)");
+            await context.Output.WriteLineAsync($"Config: {services.GetRequiredService<ConfigFile>()}");
+            await context.Output.WriteLineAsync($"Store: {Path.GetFullPath(options.Store.Path)}");
+            await context.Output.WriteLineAsync($"Unsubscribe key: {UnsubscribeKey.Describe(options)}");
             await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
             await context.Output.WriteLineAsync($"Archive: {Path.GetFullPath(options.Archive.Path)}{(options.Archive.BaseUrl is { Length: > 0 } url ? $", published at {url}" : ", no public address (Digest:Archive:BaseUrl)")}");
-            await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.Cron}, {options.Schedule.TimeZone})");
+            await context.Output.WriteLineAsync($"Next scheduled run: {schedule.NextRun():yyyy-MM-dd HH:mm} UTC ({options.Schedule.QuartzCron}, {options.Schedule.TimeZone})");
             return ExitCodes.Done;
-        }));
+        }, readOnlyStore: true));
         return command;
     }
 
@@ -79,7 +87,7 @@ public static class StatusCommand
             .AddColumns("Edition", "Made (UTC)", "Items", "Readers", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Unsent", "State");
         foreach (var (e, c) in editions)
             table.AddRow($"#{e.Number}", e.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
-                $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", e.IsComplete ? "complete" : "unfinished");
+                $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", State(e, c));
         console.Write(table);
     }
 
@@ -88,7 +96,7 @@ public static class StatusCommand
     {
         foreach (var (e, c) in editions)
         {
-            console.WriteLine($"#{e.Number}  {e.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC  {e.Comparisons.Count} comparisons  {(e.IsComplete ? "complete" : "unfinished")}");
+            console.WriteLine($"#{e.Number}  {e.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC  {e.Comparisons.Count} comparisons  {State(e, c)}");
             console.WriteLine($"    {c.Total} readers: {c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped, {c.Failed} failed, {c.Planned} unsent");
         }
         if (editions.Count == 0) console.WriteLine("No editions yet.");

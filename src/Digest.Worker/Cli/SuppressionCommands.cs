@@ -20,10 +20,20 @@ public static class SuppressionCommands
             return ExitCodes.Done;
         }));
 
-        var resubscribe = new Command("resubscribe", "Lift the suppression of an address (admin only; logged).") { email };
+        var optionalEmail = new Argument<string?>("email") { Description = "The address (or use --edition and --reason).", Arity = ArgumentArity.ZeroOrOne };
+        var edition = new Option<int?>("--edition") { Description = "Lift the suppressions an edition's delivery made (with --reason)." };
+        var reason = new Option<string?>("--reason") { Description = "With --edition: which suppressions to lift (hard-bounce)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "With --edition: list who would be resubscribed, change nothing." };
+        var resubscribe = new Command("resubscribe", "Lift the suppression of an address, or in bulk those an edition made (admin only; logged).")
+        {
+            optionalEmail, edition, reason, dryRun,
+        };
         resubscribe.SetAction((parse, _) => context.ExecuteAsync(parse, templates: false, async (services, _) =>
         {
-            var address = Checked(parse.GetValue(email)!);
+            if (parse.GetValue(edition) is { } number)
+                return await ResubscribeEditionAsync(context, services, number, parse.GetValue(reason), parse.GetValue(dryRun));
+            var address = Checked(parse.GetValue(optionalEmail)
+                ?? throw new InvalidInputException(new InputError("resubscribe", 0, "", "give an address, or --edition N --reason hard-bounce")));
             var removed = services.GetRequiredService<SuppressionList>().Remove(address);
             services.GetRequiredService<ILogger<SuppressionList>>().LogWarning("Admin resubscribed {Email}", address);
             await context.Output.WriteLineAsync(removed ? $"{address} may receive the digest again." : $"{address} was not suppressed.");
@@ -38,7 +48,9 @@ public static class SuppressionCommands
             var lines = all.Select(s => $"{s.Email},{s.Reason},{s.At:yyyy-MM-ddTHH:mm:ssZ},\"{s.Detail?.Replace("\"", "\"\"")}\"").Prepend("email,reason,at,detail");
             if (parse.GetValue(export) is { } file)
             {
-                await File.WriteAllLinesAsync(file, lines);
+                // Addresses: the owner's only, as the store is.
+                await using (var writer = new StreamWriter(Storage.PrivateFiles.OpenWrite(file)))
+                    foreach (var line in lines) await writer.WriteLineAsync(line);
                 await context.Output.WriteLineAsync($"{all.Count} suppressions written to {file}");
             }
             else
@@ -46,10 +58,38 @@ public static class SuppressionCommands
                 foreach (var line in lines) await context.Output.WriteLineAsync(line);
             }
             return ExitCodes.Done;
-        }));
+        }, readOnlyStore: true));
         return [unsubscribe, resubscribe, list];
     }
 
+    /// <summary>
+    /// The way back from a relay that bounced readers it should not have: lifts the hard-bounce suppressions
+    /// that one edition's delivery made, and only those (an unsubscribe is never undone in bulk).
+    /// </summary>
+    private static async Task<int> ResubscribeEditionAsync(CliContext context, IServiceProvider services, int edition, string? reason, bool dryRun)
+    {
+        if (reason != "hard-bounce")
+            throw new InvalidInputException(new InputError("--reason", 0, reason ?? "", "must be hard-bounce (the only reason lifted in bulk)"));
+        var suppressions = services.GetRequiredService<SuppressionList>();
+        var bounced = services.GetRequiredService<Digest.Delivery.DeliveryLedger>().Bounced(edition);
+        var lifted = suppressions.All()
+            .Where(s => s.Reason == SuppressionReason.HardBounce && (bounced.Contains(s.Email) || s.Detail?.StartsWith($"edition {edition}:", StringComparison.Ordinal) == true))
+            .Select(s => s.Email)
+            .ToList();
+        if (dryRun)
+        {
+            await context.Output.WriteLineAsync($"Would resubscribe {lifted.Count} addresses suppressed as hard bounces by edition {edition}:");
+            foreach (var email in lifted) await context.Output.WriteLineAsync($"  {email}");
+            await context.Output.WriteLineAsync("Nothing was changed (--dry-run).");
+            return ExitCodes.Done;
+        }
+        var removed = lifted.Count(suppressions.Remove);
+        services.GetRequiredService<ILogger<SuppressionList>>()
+            .LogWarning("Admin resubscribed {Count} addresses suppressed as hard bounces by edition {Edition}: {Emails}", removed, edition, string.Join(", ", lifted));
+        await context.Output.WriteLineAsync($"{removed} addresses may receive the digest again (hard bounces of edition {edition}).");
+        return ExitCodes.Done;
+    }
+
     private static string Checked(string email) =>
-        SubscriberFile.IsAddress(email.Trim()) ? email.Trim() : throw new InvalidInputException(new InputError("email", 0, "", $"\"{email}\" is not a valid email address"));
+        SubscriberFile.Canonical(email.Trim()) ?? throw new InvalidInputException(new InputError("email", 0, "", $"\"{email}\" is not a valid email address"));
 }

@@ -8,7 +8,7 @@ public sealed class DigestJob(DigestRun run, ScheduleLog schedule, Health.LastRu
 {
     public static readonly JobKey Key = new("weekly-digest", "digest");
 
-    /// <summary>The minute tick that sends readers whose local morning has come; it never starts an edition.</summary>
+    /// <summary>The tick that sends readers whose local morning has come or whose deferral backoff ended; it never starts an edition.</summary>
     public static readonly TriggerKey LocalTimeTick = new("local-time-tick", "digest");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)

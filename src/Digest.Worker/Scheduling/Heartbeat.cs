@@ -15,21 +15,29 @@ public sealed class Heartbeat(ISchedulerFactory schedulers, IOptions<DigestOptio
         // Asked once: after Quartz has shut its scheduler down, GetScheduler would quietly create a new one, unstarted,
         // under the same name in Quartz's process-wide repository, where the next host would find it.
         var scheduler = await schedulers.GetScheduler(stoppingToken);
-        do
+        // Beat once at start: Quartz starts its scheduler only after the host has started, and a worker that has
+        // just come up must not be reported unhealthy for its first interval. If the scheduler never runs, the
+        // beats stop here and the heartbeat goes stale as it should.
+        await BeatAsync(health.HeartbeatPath, stoppingToken);
+        while (await timer.NextTickAsync(stoppingToken))
         {
             var status = await scheduler.GetStatus(stoppingToken);
             // A scheduler that is not running sends nothing: let the heartbeat go stale so the container is restarted.
             if (status != SchedulerStatus.Running) continue;
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(health.HeartbeatPath))!);
-                await File.WriteAllTextAsync(health.HeartbeatPath, DateTime.UtcNow.ToString("O") + Environment.NewLine, stoppingToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                log.LogWarning("Cannot write the heartbeat {Path}: {Reason}", health.HeartbeatPath, e.Message);
-            }
+            await BeatAsync(health.HeartbeatPath, stoppingToken);
         }
-        while (await timer.NextTickAsync(stoppingToken));
+    }
+
+    private async Task BeatAsync(string path, CancellationToken stoppingToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            await File.WriteAllTextAsync(path, DateTime.UtcNow.ToString("O") + Environment.NewLine, stoppingToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("Cannot write the heartbeat {Path}: {Reason}", path, e.Message);
+        }
     }
 }

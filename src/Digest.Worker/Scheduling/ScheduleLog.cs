@@ -13,7 +13,7 @@ public sealed class ScheduleLog(DigestStore store, IOptions<DigestOptions> optio
     {
         var s = options.Value.Schedule;
         DigestOptionsValidator.TryFindTimeZone(s.TimeZone, out var zone);
-        return new CronExpression(s.Cron, zone);
+        return new CronExpression(s.QuartzCron, zone);
     }
 
     public DateTimeOffset? NextRun() => Cron().GetNextValidTimeAfter(clock.GetUtcNow());

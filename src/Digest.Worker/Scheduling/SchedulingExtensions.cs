@@ -14,18 +14,19 @@ public static class SchedulingExtensions
         {
             q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably().WithDescription("Sends the weekly digest"));
             // An invalid cron or zone is reported by option validation before the scheduler starts; fall back so it can.
-            var cron = CronExpression.TryParse(schedule.Cron, out _) ? schedule.Cron : new ScheduleOptions().Cron;
+            var cron = CronExpression.TryParse(schedule.QuartzCron, out _) ? schedule.QuartzCron : new ScheduleOptions().Cron;
             DigestOptionsValidator.TryFindTimeZone(schedule.TimeZone, out var zone);
             q.AddTrigger(t => t
                 .ForJob(DigestJob.Key)
                 .WithIdentity("weekly-digest-trigger", "digest")
                 .WithCronSchedule(cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
-            if (!string.IsNullOrWhiteSpace(schedule.LocalTime))
-                // Readers wait in the ledger for their local morning; each minute, whoever is due goes out.
-                q.AddTrigger(t => t
-                    .ForJob(DigestJob.Key)
-                    .WithIdentity(DigestJob.LocalTimeTick)
-                    .WithCronSchedule("0 * * * * ?", c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)));
+            // Readers wait in the ledger for their local morning, and deferred readers for their backoff (5 minutes
+            // at least); the tick sends whoever is due: each minute with local-time delivery, else every 5 minutes.
+            var tick = string.IsNullOrWhiteSpace(schedule.LocalTime) ? "0 0/5 * * * ?" : "0 * * * * ?";
+            q.AddTrigger(t => t
+                .ForJob(DigestJob.Key)
+                .WithIdentity(DigestJob.LocalTimeTick)
+                .WithCronSchedule(tick, c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<CatchUp>();

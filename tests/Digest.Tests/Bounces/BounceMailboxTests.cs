@@ -139,6 +139,75 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     }
 
     [RequiresDovecotFact]
+    public async Task A_report_forged_with_a_message_id_anyone_can_compute_suppresses_nobody()
+    {
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
+        // The List-Id is in every mail and the address is the victim's: that was all the Message-ID was made of.
+        await dovecot.AppendAsync(_user,
+            Reports.Complaint(BounceAddress, "ada@example.com", Original(PublicMessageId(1, "ada@example.com"), "ada@example.com")),
+            Reports.Dsn(BounceAddress, "grace@example.com", "5.1.1", "550 5.1.1 User unknown", Original(PublicMessageId(1, "grace@example.com"), "grace@example.com")));
+
+        var result = await Ws.RunAsync("bounces");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("0 suppressed, 2 unmatched", result.Output);
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
+        Assert.Equal(2, (await dovecot.SubjectsAsync(_user, "Digest/Unmatched")).Count);
+    }
+
+    [RequiresDovecotFact]
+    public async Task A_report_matched_only_by_an_unsigned_message_id_is_recorded_as_unverified_and_suppresses_nobody()
+    {
+        // Deliveries recorded before Message-IDs were signed carry the old, computable kind.
+        using (var services = Ws.Services())
+        {
+            var at = new DateTime(2026, 11, 9, 9, 0, 0, DateTimeKind.Utc);
+            services.GetRequiredService<DeliveryLedger>().Plan(new Edition { Number = 1, CutOff = at, CreatedAt = at, CompletedAt = at },
+            [
+                new Digest.Delivery.Delivery
+                {
+                    Id = Digest.Delivery.Delivery.IdFor(1, 0), Edition = 1, Email = "ada@example.com", Key = "ada@example.com",
+                    MessageId = PublicMessageId(1, "ada@example.com"), State = DeliveryState.Sent,
+                },
+            ]);
+        }
+        await dovecot.AppendAsync(_user, Reports.Complaint(BounceAddress, "ada@example.com", Original(PublicMessageId(1, "ada@example.com"), "ada@example.com")));
+
+        var result = await Ws.RunAsync("bounces");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Complaint for ada@example.com, edition 1 (feedback-type abuse), matched by unsigned Message-ID; unverified, nobody suppressed", result.Output);
+        Assert.Contains("0 complaints, 0 suppressed, 0 unmatched, 1 unverified", result.Output);
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
+    }
+
+    [RequiresDovecotFact]
+    public async Task An_unsubscribe_sent_to_the_mailto_of_list_unsubscribe_suppresses_the_reader_and_a_forged_one_nobody()
+    {
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
+        var header = Sent("grace@example.com").Parse().Headers[HeaderId.ListUnsubscribe] ?? "";
+        var mailto = System.Text.RegularExpressions.Regex.Match(header, "<mailto:([^?>]+)\\?subject=([^>]+)>");
+        Assert.True(mailto.Success, header);
+        // The mailto lands in the mailbox the bounce reader reads.
+        Assert.Equal(BounceAddress, mailto.Groups[1].Value);
+        var subject = Uri.UnescapeDataString(mailto.Groups[2].Value);
+        await dovecot.AppendAsync(_user,
+            Request("grace@example.com", mailto.Groups[1].Value, subject),
+            Request("mallory@example.org", mailto.Groups[1].Value, "unsubscribe " + new string('A', 60)));
+
+        var result = await Ws.RunAsync("bounces");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("unsubscribe request for grace@example.com by mail; suppressed → Digest/Processed", result.Output);
+        Assert.Contains("an unsubscribe request whose token is not valid", result.Output);
+        Assert.Contains("1 unsubscribed by mail, 1 unmatched", result.Output);
+        var suppressions = (await Ws.RunAsync("suppressions")).Output;
+        Assert.Contains("grace@example.com,Unsubscribed", suppressions);
+        Assert.DoesNotContain("ada@example.com", suppressions);
+        Assert.DoesNotContain("alan@example.com", suppressions);
+    }
+
+    [RequiresDovecotFact]
     public async Task The_worker_reads_the_mailbox_on_its_own_when_it_starts()
     {
         var paths = SeedEditions(1, "ada@example.com");
@@ -182,6 +251,30 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     }
 
     private ReceivedMessage Sent(string email) => Assert.Single(Sink.To(email));
+
+    /// <summary>The Message-ID Digest used to give every reader: computable by anyone from the public List-Id.</summary>
+    private static string PublicMessageId(int edition, string email) =>
+        $"digest.{edition}.{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("weekly-verdicts.example.com\n" + email)), 0, 12)}@weekly-verdicts.example.com";
+
+    /// <summary>What a mail client sends for a mailto: link of List-Unsubscribe.</summary>
+    private static MimeMessage Request(string from, string to, string subject)
+    {
+        var message = new MimeMessage { Subject = subject };
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Body = new TextPart("plain") { Text = "" };
+        return message;
+    }
+
+    /// <summary>A message made up by a forger to quote in a report.</summary>
+    private static MimeMessage Original(string messageId, string to)
+    {
+        var message = new MimeMessage { MessageId = messageId, Subject = "Weekly AI Tool Verdicts #1" };
+        message.From.Add(MailboxAddress.Parse("digest@weekly-verdicts.example.com"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Body = new TextPart("plain") { Text = "Hi" };
+        return message;
+    }
 
     /// <summary>Editions 1..n, each sent to the readers, as the ledger records them; returns each delivery's VERP return path.</summary>
     private Dictionary<(string, int), string> SeedEditions(int editions, params string[] readers)

@@ -43,4 +43,22 @@ public sealed class HealthTests : WorkspaceTest
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"unhealthy: no heartbeat at {HeartbeatPath}", result.Error);
     }
+
+    [Fact]
+    public async Task Health_passes_as_soon_as_the_worker_has_started_not_one_interval_later()
+    {
+        // An interval longer than the test: only a heartbeat written at start can make health pass.
+        Ws.Settings["Digest:Health:HeartbeatInterval"] = "00:10:00";
+        using var stop = new CancellationTokenSource();
+        var log = new StringWriter();
+        var worker = Worker.Cli.DigestCli.RunAsync(["run"], log, log, Ws.Settings, stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(HeartbeatPath) && DateTime.UtcNow < deadline && !worker.IsCompleted) await Task.Delay(100);
+
+        var alive = await Ws.RunAsync("health");
+        stop.Cancel();
+        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(15)));
+
+        Assert.True(alive.ExitCode == 0, $"{alive}\n--- worker\n{log}");
+    }
 }

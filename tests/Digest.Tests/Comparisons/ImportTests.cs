@@ -128,3 +128,48 @@ public sealed class ImportTests : WorkspaceTest
         Assert.Equal("Edited title", services.GetRequiredService<ComparisonStore>().Find("from-folder")!.Title);
     }
 }
+
+/// <summary>Each text field has a documented length limit, so no input can outgrow a stored edition (LiteDB documents stop at 16 MB).</summary>
+public sealed class ImportLimitTests : WorkspaceTest
+{
+    [Fact]
+    public async Task A_title_over_300_characters_is_refused_at_import_with_file_line_and_field()
+    {
+        var comparison = Samples.Comparison("long-title", "2026-11-20T10:00:00Z", title: new string('t', 4 * 1024 * 1024));
+        var file = Ws.WriteFile("long.json", System.Text.Json.JsonSerializer.Serialize(new[] { comparison }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        var line = File.ReadLines(file).Select((text, i) => (text, i)).First(x => x.text.Contains("\"title\"")).i + 1;
+
+        var result = await Ws.RunAsync("import", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{file}:{line}: [0].title: is 4194304 characters long; at most 300 are allowed", result.Error);
+    }
+
+    [Fact]
+    public async Task Five_comparisons_with_4_MB_titles_in_the_import_folder_are_refused_and_the_run_goes_on()
+    {
+        Ws.WriteComparisons("huge.json", Enumerable.Range(1, 5)
+            .Select(i => (object)Samples.Comparison($"huge-{i}", "2026-11-20T10:00:00Z", title: new string('t', 4 * 1024 * 1024))).ToArray());
+        Ws.WriteComparisons("fine.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Edition 1: 3 sent", result.Output);
+    }
+
+    [Fact]
+    public async Task A_quote_summary_or_list_over_its_limit_is_named()
+    {
+        var comparison = Samples.Comparison("long-quote", "2026-11-20T10:00:00Z", quote: new string('q', 2001));
+        ((Dictionary<string, object?>)((object[])comparison["tools"]!)[0])["summary"] = new string('s', 2001);
+        comparison["reviews"] = Enumerable.Range(0, 21).Select(_ => ((object[])comparison["reviews"]!)[1]).ToArray();
+        var file = Ws.WriteFile("long.json", System.Text.Json.JsonSerializer.Serialize(comparison));
+
+        var result = await Ws.RunAsync("import", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("tools[0].summary: is 2001 characters long; at most 2000 are allowed", result.Error);
+        Assert.Contains("reviews: has 21 reviews; at most 20 are allowed", result.Error);
+    }
+}

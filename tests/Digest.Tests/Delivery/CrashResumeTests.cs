@@ -78,7 +78,7 @@ public sealed class CrashResumeTests(ITestOutputHelper log) : SinkTest
         Assert.Contains("unfinished", status.Output);
 
         var resumed = await Ws.RunAsync("send-now");
-        Assert.Equal(0, resumed.ExitCode);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(Readers, Sink.Messages.Count);
         Assert.Equal(Readers, Sink.Messages.Select(m => m.Recipients.Single()).Distinct().Count());
     }

@@ -72,6 +72,20 @@ public sealed class RelayFailoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_primary_that_denies_relaying_to_every_recipient_hands_its_traffic_over_and_suppresses_nobody()
+    {
+        await using var primary = new SmtpSink { RejectEveryRecipient = "554 5.7.1 <reader@example.com>: Relay access denied" };
+        Relay(0, "primary", primary.Port);
+
+        var result = await _ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"Edition 1: {Readers} sent, 0 deferred, 0 bounced", result.Output);
+        AssertEveryReaderExactlyOnce(_backup);
+        Assert.Equal("email,reason,at,detail", (await _ws.RunAsync("suppressions")).Output.Trim());
+    }
+
+    [Fact]
     public async Task Traffic_moves_back_to_the_primary_when_it_recovers()
     {
         var port = SmtpSink.FreePort();

@@ -1,5 +1,7 @@
+using Digest.Delivery;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.Tests.Delivery;
 
@@ -31,26 +33,11 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
 
         Assert.Equal(3, first.ExitCode);
         Assert.Contains("2 sent, 1 deferred", first.Output);
-        Assert.Contains("unfinished", status.Output);
+        Assert.Contains("retrying", status.Output);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("Edition 1: 3 sent, 0 deferred", second.Output);
         Assert.Single(Sink.To("grace@example.com"));
         Assert.Single(Sink.To("ada@example.com"));
-    }
-
-    [Fact]
-    public async Task A_reader_deferred_in_more_runs_than_allowed_is_given_up_so_the_edition_completes()
-    {
-        Sink.SoftReject("grace@example.com", 1000);
-        Ws.Settings["Digest:Delivery:Retries"] = "0";
-        Ws.Settings["Digest:Delivery:MaxRuns"] = "2";
-
-        Assert.Equal(3, (await Ws.RunAsync("send-now")).ExitCode);
-        var second = await Ws.RunAsync("send-now");
-
-        Assert.Equal(0, second.ExitCode);
-        Assert.Contains("2 sent, 0 deferred, 0 bounced, 0 skipped, 1 failed", second.Output);
-        Assert.Contains("complete", (await Ws.RunAsync("status")).Output);
     }
 
     [Fact]
@@ -138,6 +125,121 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("Stopped early: cannot connect to 127.0.0.1:", result.Error);
         Assert.Contains("0 sent", result.Output);
+    }
+
+    [Fact]
+    public async Task A_refusal_at_DATA_of_one_readers_message_is_that_readers_outcome_and_the_edition_goes_on()
+    {
+        Sink.DataReply["grace@example.com"] = "554 5.7.1 message content rejected by filter";
+
+        var result = await Ws.RunAsync("send-now");
+        var status = await Ws.RunAsync("status");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Edition 1: 2 sent, 0 deferred, 0 bounced, 0 skipped, 1 failed", result.Output);
+        Assert.Contains("complete", status.Output);
+        Assert.Single(Sink.To("ada@example.com"));
+        Assert.Single(Sink.To("alan@example.com"));
+        Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
+        using var services = Ws.Services();
+        var grace = services.GetRequiredService<DeliveryLedger>().Find(1, "grace@example.com")!;
+        Assert.Equal(DeliveryState.Failed, grace.State);
+        Assert.Equal("554 5.7.1 message content rejected by filter", grace.LastReply);
+    }
+
+    [Fact]
+    public async Task A_reader_with_a_500_character_name_gets_the_edition_with_no_line_over_998_octets()
+    {
+        var name = new string('ö', 500);
+        Ws.WriteSubscribers(("ada@example.com", "Ada Lovelace"), ("long@example.com", name));
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var message = Assert.Single(Sink.To("long@example.com")).Parse();
+        Assert.Contains($"Hi {name},", message.TextBody);
+        Assert.Contains(name, message.HtmlBody);
+    }
+
+    [Fact]
+    public async Task A_relay_answering_421_on_connect_counts_against_the_relay_and_no_reader_is_given_up()
+    {
+        Sink.RefuseConnection = "421 4.3.2 service not available, closing channel";
+        Ws.Settings["Digest:Delivery:Retries"] = "0";
+
+        for (var run = 0; run < 4; run++)
+        {
+            var down = await Ws.RunAsync("send-now");
+            Assert.Equal(3, down.ExitCode);
+            Assert.Contains("0 sent, 0 deferred, 0 bounced, 0 skipped, 0 failed, 3 not yet sent", down.Output);
+            Assert.Contains("421 4.3.2 service not available", down.Error);
+        }
+        Sink.RefuseConnection = null;
+        var back = await Ws.RunAsync("send-now");
+
+        Assert.Equal(0, back.ExitCode);
+        Assert.Contains("Edition 1: 3 sent, 0 deferred, 0 bounced, 0 skipped, 0 failed", back.Output);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_greets_is_a_relay_failure_with_a_message()
+    {
+        Sink.NeverGreet = true;
+        Ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
+        Ws.Settings["Digest:Delivery:Retries"] = "0";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("Stopped early: cannot connect to 127.0.0.1:", result.Error);
+        Assert.Contains("3 not yet sent", result.Output);
+    }
+
+    [Fact]
+    public async Task A_server_that_stalls_at_AUTH_is_a_relay_failure_with_a_message()
+    {
+        Sink.StallAtAuth = true;
+        Ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
+        Ws.Settings["Digest:Smtp:Username"] = "digest";
+        Ws.Settings["Digest:Smtp:Password"] = "secret-password";
+        Ws.Settings["Digest:Delivery:Retries"] = "0";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("Stopped early:", result.Error);
+        Assert.Contains("3 not yet sent", result.Output);
+        Assert.DoesNotContain("secret-password", result.Error + result.Output);
+    }
+
+    [Fact]
+    public async Task A_server_dripping_an_endless_reply_is_cut_off_at_the_message_deadline()
+    {
+        Sink.DripEhlo = true;
+        Ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
+        Ws.Settings["Digest:Smtp:MessageDeadline"] = "00:00:03";
+        Ws.Settings["Digest:Delivery:Retries"] = "0";
+
+        var run = Ws.RunAsync("send-now");
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(run, finished);
+        var result = await run;
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("Stopped early:", result.Error);
+        Assert.Contains("3 not yet sent", result.Output);
+    }
+
+    [Fact]
+    public async Task A_message_deadline_shorter_than_the_command_timeout_is_refused_at_start_up()
+    {
+        Ws.Settings["Digest:Smtp:MessageDeadline"] = "00:00:02";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Smtp:MessageDeadline must be at least Digest:Smtp:Timeout (00:00:05) and at most 01:00:00, was 00:00:02.", result.Error);
+        Assert.Empty(Sink.Messages);
     }
 
     [Fact]

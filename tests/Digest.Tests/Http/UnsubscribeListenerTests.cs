@@ -117,14 +117,26 @@ public sealed partial class UnsubscribeListenerTests() : SinkTest(Samples.Compar
     }
 
     [Fact]
-    public async Task The_worker_refuses_to_start_the_listener_without_an_unsubscribe_key()
+    public async Task A_link_shows_nothing_of_the_address_and_a_link_of_the_first_format_still_unsubscribes()
     {
-        Ws.Settings["Digest:Unsubscribe:Key"] = null;
+        var link = LinkIn("grace@example.com");
+        var token = TokenIn(link);
+        Assert.DoesNotContain("grace", link, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Base64Url("grace@example.com"), link);
+        Assert.DoesNotContain(Base64Url("grace@example.com")[..8], token);
+        // Links mailed before the change carry base64url(address).mac; they are in readers' mailboxes and must keep working.
+        var firstFormat = FirstFormatToken("ada@example.com");
+        await using (var worker = await RunningWorker.StartAsync(Ws))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await OneClickAsync(worker, link)).StatusCode);
+            var old = await OneClickAsync(worker, $"/list/unsubscribe?token={firstFormat}");
+            Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+            Assert.Contains("<strong>ada@example.com</strong> will get no more", await old.Content.ReadAsStringAsync());
+        }
 
-        var result = await Ws.RunAsync("run");
-
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Http:Urls is set", result.Error);
+        var suppressions = (await Ws.RunAsync("suppressions")).Output;
+        Assert.Contains("grace@example.com,Unsubscribed", suppressions);
+        Assert.Contains("ada@example.com,Unsubscribed", suppressions);
     }
 
     [Fact]
@@ -160,6 +172,14 @@ public sealed partial class UnsubscribeListenerTests() : SinkTest(Samples.Compar
         var result = await Ws.RunAsync("send-now");
         Assert.True(result.ExitCode == 0, result.ToString());
         return result;
+    }
+
+    /// <summary>A token as Digest made them before they were encrypted: base64url(address).base64url(HMAC-SHA256(list + address)[..16]).</summary>
+    private string FirstFormatToken(string email)
+    {
+        var key = Convert.FromBase64String(Ws.Settings["Digest:Unsubscribe:Key"]!);
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes("weekly-verdicts.example.com\n" + email))[..16];
+        return $"{Base64Url(email)}.{Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
     }
 
     private static string Base64Url(string text) =>

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MimeKit;
 
@@ -18,9 +21,11 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedMessage> _messages = new();
     private readonly ConcurrentDictionary<string, int> _softRejects = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly ConcurrentDictionary<string, Task> _holds = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task _accepting;
     private int _connections;
     private int _accepted;
+    private int _tlsSessions;
 
     /// <param name="port">0 for any free port; a given port to bring a "dead" server back to life in a test.</param>
     public SmtpSink(int port = 0)
@@ -33,6 +38,12 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public IReadOnlyList<ReceivedMessage> Messages => _messages.ToArray();
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Sessions that completed a STARTTLS handshake.</summary>
+    public int TlsSessions => Volatile.Read(ref _tlsSessions);
+
+    /// <summary>Set: STARTTLS is offered with this certificate (as Debian's Postfix does with its self-signed one).</summary>
+    public X509Certificate2? StartTlsCertificate { get; set; }
 
     /// <summary>RCPT TO these addresses is refused for good: 550.</summary>
     public HashSet<string> HardReject { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -48,6 +59,37 @@ public sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>Stall forever (until the client gives up) on the DATA of these recipients.</summary>
     public HashSet<string> Stall { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>RCPT TO any address gets this reply (e.g. "554 5.7.1 Relay access denied"), as a relay that wants a login does.</summary>
+    public string? RejectEveryRecipient { get; set; }
+
+    /// <summary>RCPT TO these addresses gets the given reply instead of 250.</summary>
+    public ConcurrentDictionary<string, string> RecipientReply { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The end of DATA for a message to these addresses gets the given reply instead of 250 (a content filter).</summary>
+    public ConcurrentDictionary<string, string> DataReply { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Answer a connection with this instead of the greeting, then close it (e.g. "421 4.3.2 service not available").</summary>
+    public string? RefuseConnection { get; set; }
+
+    /// <summary>Accept TCP and never greet.</summary>
+    public bool NeverGreet { get; set; }
+
+    /// <summary>Offer AUTH PLAIN and never answer it.</summary>
+    public bool StallAtAuth { get; set; }
+
+    /// <summary>Answer EHLO with an endless multi-line reply, one line every <see cref="DripInterval"/>.</summary>
+    public bool DripEhlo { get; set; }
+    public TimeSpan DripInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Refuse a message with a line longer than this many octets (CRLF included) with "500 Line too long", as
+    /// aiosmtpd does at 1,000 (RFC 5321 4.5.3.1.6).
+    /// </summary>
+    public int LineLengthLimit { get; set; } = 1000;
+
+    /// <summary>Holds the reply to the DATA of <paramref name="recipient"/> until <paramref name="release"/> completes.</summary>
+    public void HoldData(string recipient, Task release) => _holds[recipient] = release;
 
     /// <summary>RCPT TO the address gets 450 the first <paramref name="times"/> times.</summary>
     public void SoftReject(string address, int times) => _softRejects[address] = times;
@@ -79,11 +121,21 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         using var _ = client;
         client.NoDelay = true;
-        var stream = client.GetStream();
+        Stream stream = client.GetStream();
         var reader = new LineReader(stream);
+        var tls = false;
         async Task Reply(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
         try
         {
+            if (NeverGreet)
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+            if (RefuseConnection is { } refusal421)
+            {
+                await Reply(refusal421);
+                return;
+            }
             await Reply("220 sink.test ESMTP ready");
             string? from = null;
             var recipients = new List<string>();
@@ -93,7 +145,26 @@ public sealed class SmtpSink : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await Reply("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 52428800\r\n250 ENHANCEDSTATUSCODES");
+                        while (DripEhlo)
+                        {
+                            await Reply("250-sink.test is still thinking");
+                            await Task.Delay(DripInterval, _stop.Token);
+                        }
+                        var startTls = StartTlsCertificate is not null && !tls ? "250-STARTTLS\r\n" : "";
+                        await Reply($"250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n{startTls}250-SIZE 52428800\r\n"
+                                    + (StallAtAuth ? "250-AUTH PLAIN LOGIN\r\n" : "") + "250 ENHANCEDSTATUSCODES");
+                        break;
+                    case "AUTH":
+                        await Task.Delay(Timeout.Infinite, _stop.Token);
+                        break;
+                    case "STAR" when StartTlsCertificate is { } certificate && !tls:
+                        await Reply("220 2.0.0 ready to start TLS");
+                        var ssl = new SslStream(stream);
+                        // RFC 3207: the session starts over after the handshake, the client says EHLO again.
+                        await ssl.AuthenticateAsServerAsync(certificate, clientCertificateRequired: false, checkCertificateRevocation: false);
+                        Interlocked.Increment(ref _tlsSessions);
+                        (stream, reader, tls, from) = (ssl, new LineReader(ssl), true, null);
+                        recipients.Clear();
                         break;
                     case "HELO":
                         await Reply("250 sink.test");
@@ -110,7 +181,11 @@ public sealed class SmtpSink : IAsyncDisposable
                         break;
                     case "RCPT":
                         var rcpt = Address(line);
-                        if (HardReject.Contains(rcpt))
+                        if (RejectEveryRecipient is { } everyone)
+                            await Reply(everyone);
+                        else if (RecipientReply.TryGetValue(rcpt, out var custom))
+                            await Reply(custom);
+                        else if (HardReject.Contains(rcpt))
                             await Reply($"550 5.1.1 <{rcpt}>: mailbox unavailable");
                         else if (_softRejects.TryGetValue(rcpt, out var left) && left > 0 && _softRejects.TryUpdate(rcpt, left - 1, left))
                             await Reply($"450 4.2.1 <{rcpt}>: try again later");
@@ -127,11 +202,25 @@ public sealed class SmtpSink : IAsyncDisposable
                             break;
                         }
                         await Reply("354 end with <CRLF>.<CRLF>");
-                        var data = await reader.ReadDataAsync(_stop.Token);
+                        var (data, longest) = await reader.ReadDataAsync(_stop.Token);
+                        if (longest + 2 > LineLengthLimit)
+                        {
+                            recipients.Clear();
+                            await Reply("500 Line too long");
+                            break;
+                        }
+                        if (recipients.Select(r => DataReply.GetValueOrDefault(r)).FirstOrDefault(r => r is not null) is { } dataRefusal)
+                        {
+                            recipients.Clear();
+                            await Reply(dataRefusal);
+                            break;
+                        }
                         if (recipients.Any(Stall.Contains))
                         {
                             await Task.Delay(Timeout.Infinite, _stop.Token);
                         }
+                        foreach (var held in recipients)
+                            if (_holds.TryGetValue(held, out var release)) await release.WaitAsync(_stop.Token);
                         if (DataDelay > TimeSpan.Zero) await Task.Delay(DataDelay, _stop.Token);
                         var count = Interlocked.Increment(ref _accepted);
                         if (DropAfterMessages is { } drop && count > drop)
@@ -162,9 +251,9 @@ public sealed class SmtpSink : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or AuthenticationException)
         {
-            // The client went away or the sink is stopping.
+            // The client went away (or refused the certificate) or the sink is stopping.
         }
     }
 
@@ -206,12 +295,15 @@ public sealed class SmtpSink : IAsyncDisposable
             return line is null ? null : Encoding.UTF8.GetString(line);
         }
 
-        public async Task<byte[]> ReadDataAsync(CancellationToken token)
+        /// <returns>The message and its longest line in octets, without the CRLF.</returns>
+        public async Task<(byte[] Data, int Longest)> ReadDataAsync(CancellationToken token)
         {
             var data = new MemoryStream();
+            var longest = 0;
             while (await ReadRawLineAsync(token) is { } line)
             {
-                if (line.Length == 1 && line[0] == (byte)'.') return data.ToArray();
+                if (line.Length == 1 && line[0] == (byte)'.') return (data.ToArray(), longest);
+                longest = Math.Max(longest, line.Length);
                 // RFC 5321 4.5.2: a leading dot was doubled by the client.
                 var offset = line.Length > 0 && line[0] == (byte)'.' ? 1 : 0;
                 data.Write(line, offset, line.Length - offset);

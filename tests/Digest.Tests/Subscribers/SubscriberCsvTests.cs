@@ -76,4 +76,24 @@ public sealed class SubscriberCsvTests : SinkTest
         Assert.Contains($"{_csv}:1: header: unknown column \"categores\" (expected email, name, categories, timezone)", result.Error);
         Assert.Empty(Sink.Messages);
     }
+
+    [Fact]
+    public async Task A_name_written_last_name_first_is_greeted_hi_there_not_by_the_last_name()
+    {
+        File.WriteAllText(_csv, """
+            email,name,categories
+            ada@example.com,"Lovelace, Ada",
+            grace@example.com,Dr. Grace Hopper,
+            alan@example.com,Alan Turing,
+            """);
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var ada = Assert.Single(Sink.To("ada@example.com")).Parse();
+        Assert.Contains("Hi there,", ada.TextBody);
+        Assert.DoesNotContain("Lovelace,,", ada.TextBody);
+        Assert.Contains("Hi there,", Assert.Single(Sink.To("grace@example.com")).Parse().TextBody);
+        Assert.Contains("Hi Alan,", Assert.Single(Sink.To("alan@example.com")).Parse().TextBody);
+    }
 }

@@ -45,9 +45,9 @@ public sealed class SubscriberFileTests : WorkspaceTest
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("2 sent", result.Output);
         Assert.Contains("1 skipped", result.Output);
-        var audio = MimeKit.MimeMessage.Load(Path.Combine(Ws.OutboxPath, "edition-0001", "audio_at_example.com.eml"));
+        var audio = MimeKit.MimeMessage.Load(Path.Combine(Ws.OutboxPath, "edition-0001", "audio@example.com.eml"));
         Assert.Contains("Audio One", audio.HtmlBody);
         Assert.DoesNotContain("Tools One", audio.HtmlBody);
-        Assert.False(File.Exists(Path.Combine(Ws.OutboxPath, "edition-0001", "video_at_example.com.eml")));
+        Assert.False(File.Exists(Path.Combine(Ws.OutboxPath, "edition-0001", "video@example.com.eml")));
     }
 }

@@ -22,15 +22,20 @@ public sealed class ChildWorker : IDisposable
         process.BeginErrorReadLine();
     }
 
-    public static ChildWorker Start(TestWorkspace ws, params string[] args)
+    public static ChildWorker Start(TestWorkspace ws, params string[] args) => StartWithUmask(ws, null, args);
+
+    /// <param name="umask">Set: the process runs with this umask (e.g. "000"), as a careless service manager might start it.</param>
+    public static ChildWorker StartWithUmask(TestWorkspace ws, string? umask, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(umask is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = ws.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (umask is not null)
+            foreach (var a in new[] { "-c", $"umask {umask} && exec dotnet \"$@\"", "sh" }) info.ArgumentList.Add(a);
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "digest.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (key, value) in ws.Settings) info.Environment[key.Replace(":", "__")] = value ?? "";
@@ -52,6 +57,12 @@ public sealed class ChildWorker : IDisposable
     /// <summary>SIGTERM, as `docker stop` sends.</summary>
     public void Terminate() => _ = SysKill(_process.Id, 15);
 
+    /// <summary>SIGSTOP: the process is frozen where it is, as a paused container or a suspended VM is.</summary>
+    public void Pause() => _ = SysKill(_process.Id, 19);
+
+    /// <summary>SIGCONT: the frozen process carries on from where it was.</summary>
+    public void Resume() => _ = SysKill(_process.Id, 18);
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -62,7 +73,11 @@ public sealed class ChildWorker : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+        {
+            Resume();
+            _process.Kill(entireProcessTree: true);
+        }
         _process.Dispose();
     }
 
