@@ -3,6 +3,7 @@ using Digest.Archive;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
+using Digest.Metrics;
 using Digest.Rendering;
 using Digest.Storage;
 using Digest.Subscribers;
@@ -62,6 +63,7 @@ public static class DigestServiceCollectionExtensions
             .AddSingleton<MessageIds>()
             .AddSingleton<MessageBuilder>()
             .AddSingleton<EditionDispatcher>()
+            .AddMetrics().AddSingleton<DigestMetrics>()
             .AddSingleton<SenderLease>()
             .AddSingleton(sp => RelaySet.From(sp.GetRequiredService<IOptions<DigestOptions>>().Value));
 
