@@ -15,6 +15,9 @@ public static class SendTestCommand
 {
     public const string SubjectPrefix = "[test] ";
 
+    /// <summary>Where test messages go when mail is written to the outbox: a folder of their own beside the editions'.</summary>
+    public const string TestFolder = "test";
+
     public static Command Create(CliContext context)
     {
         var to = new Option<string>("--to") { Description = "The address that gets the test message.", Required = true };
@@ -46,17 +49,19 @@ public static class SendTestCommand
                 MessageId = MimeUtils.GenerateMessageId(MailboxAddress.Parse(options.Sender.Address).Domain),
             };
             var message = await services.GetRequiredService<DigestRun>().BuildAsync(chosen, delivery, SubjectPrefix);
-            var relay = services.GetRequiredService<RelaySet>().All[0];
+            var relays = services.GetRequiredService<RelaySet>();
+            // The outbox names files by address: a test to a reader's own address must not replace their real message.
+            var transport = relays.Outbox is { } outbox ? new OutboxTransport(Path.Combine(outbox.Folder, TestFolder)) : relays.All[0].Transport;
             try
             {
-                await using var connection = relay.Transport.OpenConnection(chosen.Number);
+                await using var connection = transport.OpenConnection(chosen.Number);
                 var reply = await connection.SendAsync(message, stopping);
-                await context.Output.WriteLineAsync($"Test of edition {chosen.Number} ({reader.Email}'s message) sent to {mailbox.Address} via {relay.Transport.Description}: {reply}");
+                await context.Output.WriteLineAsync($"Test of edition {chosen.Number} ({reader.Email}'s message) sent to {mailbox.Address} via {transport.Description}: {reply}");
                 return ExitCodes.Done;
             }
             catch (DeliveryException e)
             {
-                await context.Error.WriteLineAsync($"The test message to {mailbox.Address} was not accepted by {relay.Transport.Description}: {e.Reply}");
+                await context.Error.WriteLineAsync($"The test message to {mailbox.Address} was not accepted by {transport.Description}: {e.Reply}");
                 return ExitCodes.Undelivered;
             }
         }, sends: true));

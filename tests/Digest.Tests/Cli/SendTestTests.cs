@@ -55,3 +55,24 @@ public sealed class SendTestTests() : SinkTest(Samples.Comparison("alpha-vs-beta
         Assert.Empty(Sink.Messages);
     }
 }
+
+/// <summary>`digest send-test` when mail goes to the outbox folder instead of a relay.</summary>
+public sealed class SendTestOutboxTests : WorkspaceTest
+{
+    [Fact]
+    public async Task A_test_to_a_readers_own_address_leaves_their_real_outbox_message_alone()
+    {
+        Ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
+        Assert.Equal(0, (await Ws.RunAsync("send-now")).ExitCode);
+        var real = Ws.OutboxFiles(1).Single(f => Path.GetFileName(f).StartsWith("ada", StringComparison.Ordinal));
+        var before = await File.ReadAllBytesAsync(real);
+
+        var result = await Ws.RunAsync("send-test", "--to", "ada@example.com", "--edition", "1");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(before, await File.ReadAllBytesAsync(real));
+        Assert.Equal(3, Ws.OutboxFiles(1).Count);
+        var test = Assert.Single(Directory.GetFiles(Path.Combine(Ws.OutboxPath, "test"), "*.eml", SearchOption.AllDirectories));
+        Assert.StartsWith("[test] ", MimeKit.MimeMessage.Load(test).Subject);
+    }
+}
