@@ -63,7 +63,7 @@ public sealed class UnsubscribeListener(
         _app = app;
         loggers.CreateLogger("Digest.Unsubscribe")
             .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
-                string.Concat((o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : "")));
+                (o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : ""));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -245,4 +245,16 @@ public sealed class RelayWebhookSettingsTests : WorkspaceTest
         Assert.DoesNotContain("hunter2", result.Error);
         Assert.DoesNotContain("key-123", result.Error);
     }
+
+    [Fact]
+    public async Task A_misspelt_webhook_setting_is_refused_with_the_key_it_probably_meant()
+    {
+        Ws.Settings["Digest:Bounces:Webhooks:Mailgun:SigningKy"] = "key-123";
+
+        var result = await Ws.RunAsync("status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Bounces:Webhooks:Mailgun:SigningKy is not a Digest setting", result.Error);
+        Assert.Contains("did you mean Digest:Bounces:Webhooks:Mailgun:SigningKey?", result.Error);
+    }
 }
