@@ -174,12 +174,14 @@ public sealed class DigestRun(
             edition.Number > 1 ? ledger.Count(edition.Number - 1).Total : null, options.Value.Subscribers, allowEmpty);
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
-    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>
-        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress), delivery);
+    /// <param name="subjectPrefix">Put before the subject ahead of DKIM signing, so a marked test message still verifies.</param>
+    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery, string? subjectPrefix = null) =>
+        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress), delivery, subjectPrefix);
 
-    private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery)
+    private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery, string? subjectPrefix = null)
     {
         var rendered = await rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
+        if (subjectPrefix is not null) rendered = rendered with { Subject = subjectPrefix + rendered.Subject };
         return builder.Build(rendering.Edition.Number, delivery, rendered);
     }
 }

@@ -67,9 +67,9 @@ public static class DigestServiceCollectionExtensions
             .AddSingleton<SenderLease>()
             .AddSingleton(sp => RelaySet.From(sp.GetRequiredService<IOptions<DigestOptions>>().Value));
 
-    /// <summary>VERP return paths, the bounce ledger and the reader of the bounce mailbox.</summary>
+    /// <summary>VERP return paths, the bounce ledger, the reader of the bounce mailbox and the relays' webhook reports.</summary>
     public static IServiceCollection AddBounces(this IServiceCollection services) =>
-        services.AddSingleton<ReturnPaths>().AddSingleton<BounceLedger>().AddSingleton<BounceReader>();
+        services.AddSingleton<ReturnPaths>().AddSingleton<BounceLedger>().AddSingleton<BounceReader>().AddSingleton<RelayReports>();
 
     /// <summary>The worker's poll of the bounce mailbox; it does nothing while Digest:Bounces:Imap:Host is empty.</summary>
     public static IServiceCollection AddBouncePolling(this IServiceCollection services) =>
