@@ -1,10 +1,14 @@
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest;
 
@@ -140,7 +144,7 @@ public sealed class DigestRun(
         ImportFolder();
         var edition = OpenEditions().Current;
         var resuming = edition is not null;
-        List<Delivery.Delivery> plan;
+        List<Digest.Ledger.DeliveryRecord> plan;
         if (edition is not null)
         {
             relays.EnsureCanFinish(edition);
@@ -174,10 +178,10 @@ public sealed class DigestRun(
             edition.Number > 1 ? ledger.Count(edition.Number - 1).Total : null, options.Value.Subscribers, allowEmpty);
 
     /// <summary>Renders one reader's message exactly as it would be sent.</summary>
-    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>
+    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Digest.Ledger.DeliveryRecord delivery) =>
         await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress), delivery);
 
-    private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery)
+    private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Digest.Ledger.DeliveryRecord delivery)
     {
         var rendered = await rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
         return builder.Build(rendering.Edition.Number, delivery, rendered);
@@ -198,4 +202,4 @@ public sealed record RunOutcome(int Edition, EditionCounts? Counts, DispatchRepo
     public bool Undelivered => Counts is { } c && c.Undelivered - Waiting > 0;
 }
 
-public sealed record DryRun(Edition Edition, bool Resuming, IReadOnlyList<Delivery.Delivery> Plan, long Bytes);
+public sealed record DryRun(Edition Edition, bool Resuming, IReadOnlyList<Digest.Ledger.DeliveryRecord> Plan, long Bytes);

@@ -1,7 +1,6 @@
 using Digest.Bounces;
 using Digest.Archive;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Rendering;
 using Digest.Storage;
@@ -10,6 +9,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest;
 

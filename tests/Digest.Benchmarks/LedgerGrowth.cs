@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Storage;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Benchmarks;
 
@@ -61,9 +65,9 @@ public static class LedgerGrowth
         var comparison = SampleComparison(number, now);
         new ComparisonStore(store).Upsert([comparison]);
         var edition = new Edition { Number = number, CutOff = now, CreatedAt = now, Comparisons = [comparison] };
-        var plan = Enumerable.Range(0, readers).Select(i => new Delivery.Delivery
+        var plan = Enumerable.Range(0, readers).Select(i => new Digest.Ledger.DeliveryRecord
         {
-            Id = Delivery.Delivery.IdFor(number, i),
+            Id = Digest.Ledger.DeliveryRecord.IdFor(number, i),
             Edition = number,
             Email = $"reader{i}@example{i % 97}.com",
             Key = $"reader{i}@example{i % 97}.com",

@@ -1,10 +1,14 @@
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Digest.Bounces;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Benchmarks;
 
@@ -20,7 +24,7 @@ public sealed class SampleEdition
 
     /// <summary>The edition as the sender renders it: Liquid once, then each reader's values put in.</summary>
     public EditionRendering Rendering { get; }
-    public Delivery.Delivery Delivery { get; }
+    public Digest.Ledger.DeliveryRecord Delivery { get; }
     public ReaderView Reader { get; }
     public int Number => 1;
 
@@ -45,7 +49,7 @@ public sealed class SampleEdition
         View = EditionViews.Create(edition, comparisons, options.Value.ListName);
         Rendering = new EditionRendering(Renderer, edition, options.Value.ListName);
 
-        Delivery = new Delivery.Delivery
+        Delivery = new Digest.Ledger.DeliveryRecord
         {
             Edition = Number,
             Email = "ada.lovelace@example.com",

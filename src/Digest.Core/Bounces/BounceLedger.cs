@@ -42,7 +42,7 @@ public sealed record BounceCounts(int HardBounces, int SoftBounces, int Complain
 public sealed class BounceLedger(DigestStore store, SuppressionList suppressions, IOptions<DigestOptions> options, TimeProvider clock)
 {
     /// <summary>Records the report and suppresses if it calls for it, in one transaction; a report seen before changes nothing.</summary>
-    public BounceOutcome Record(string reportId, DeliveryReport report, Delivery.Delivery delivery, DateTime receivedAt, bool verified = true) =>
+    public BounceOutcome Record(string reportId, DeliveryReport report, Digest.Ledger.DeliveryRecord delivery, DateTime receivedAt, bool verified = true) =>
         store.InTransaction(() =>
         {
             if (store.Bounces.FindById(reportId) is not null) return new BounceOutcome(true, false, 0);
@@ -90,7 +90,7 @@ public sealed class BounceLedger(DigestStore store, SuppressionList suppressions
         if (bounced.Count == 0) return 0;
         var newest = bounced.Max();
         var sent = store.Deliveries.Find(d => d.Key == key)
-            .Where(d => d.State == Delivery.DeliveryState.Sent && d.Edition <= newest)
+            .Where(d => d.State == Digest.Ledger.DeliveryState.Sent && d.Edition <= newest)
             .Select(d => d.Edition)
             .OrderDescending();
         return sent.TakeWhile(bounced.Contains).Count();

@@ -16,7 +16,7 @@ namespace Digest.Bounces;
 public sealed class BounceReader(
     DigestStore store,
     ReturnPaths returnPaths,
-    Delivery.MessageIds messageIds,
+    Digest.Messages.MessageIds messageIds,
     BounceLedger ledger,
     Subscribers.UnsubscribeTokens tokens,
     Subscribers.SuppressionList suppressions,
@@ -100,7 +100,7 @@ public sealed class BounceReader(
     /// Message-ID can only come from a message Digest sent. Anyone can mail the bounce mailbox, so a report
     /// matched any other way (a Message-ID of the older, unsigned kind) is recorded but suppresses nobody.
     /// </summary>
-    private (Delivery.Delivery? Delivery, string How, bool Verified) Match(DeliveryReport report)
+    private (Digest.Ledger.DeliveryRecord? Delivery, string How, bool Verified) Match(DeliveryReport report)
     {
         foreach (var address in report.ReturnPathCandidates)
             if (returnPaths.DeliveryIdOf(address) is { } id && store.Deliveries.FindById(id) is { } byReturnPath)
@@ -146,7 +146,7 @@ public sealed class BounceReader(
 /// <summary>One message of the bounce mailbox and what became of it.</summary>
 public sealed record BounceEntry(UniqueId Uid, string Subject, DeliveryReport? Report)
 {
-    public Delivery.Delivery? Delivery { get; init; }
+    public Digest.Ledger.DeliveryRecord? Delivery { get; init; }
     public string? MatchedBy { get; init; }
     public BounceOutcome? Outcome { get; init; }
     public string? Problem { get; init; }

@@ -1,10 +1,13 @@
 using Digest.Bounces;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Ledger;
 using Digest.Subscribers;
 using LiteDB;
+using Digest.Dispatch;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Storage;
 
@@ -72,7 +75,7 @@ public sealed class DigestStore : IDisposable
 
     public ILiteCollection<Comparison> Comparisons => _db.GetCollection<Comparison>("comparisons");
     public ILiteCollection<Edition> Editions => _db.GetCollection<Edition>("editions");
-    public ILiteCollection<Delivery.Delivery> Deliveries => _db.GetCollection<Delivery.Delivery>("deliveries");
+    public ILiteCollection<Digest.Ledger.DeliveryRecord> Deliveries => _db.GetCollection<Digest.Ledger.DeliveryRecord>("deliveries");
     public ILiteCollection<Suppression> Suppressions => _db.GetCollection<Suppression>("suppressions");
     public ILiteCollection<ImportedFile> ImportedFiles => _db.GetCollection<ImportedFile>("imported_files");
     public ILiteCollection<LeaseRecord> Leases => _db.GetCollection<LeaseRecord>("leases");
@@ -157,7 +160,7 @@ public sealed class DigestStore : IDisposable
         var mapper = new BsonMapper { EnumAsInteger = false };
         mapper.Entity<Comparison>().Id(c => c.Slug, autoId: false).Ignore(c => c.Categories);
         mapper.Entity<Edition>().Id(e => e.Number, autoId: false);
-        mapper.Entity<Delivery.Delivery>().Id(d => d.Id, autoId: false);
+        mapper.Entity<Digest.Ledger.DeliveryRecord>().Id(d => d.Id, autoId: false);
         mapper.Entity<Suppression>().Id(s => s.Email, autoId: false);
         mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
         mapper.Entity<BounceRecord>().Id(b => b.Id, autoId: false);

@@ -2,7 +2,11 @@ using System.Text.Json;
 using Digest.Input;
 using Digest.Rendering;
 using Digest.Storage;
-using Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker;
 

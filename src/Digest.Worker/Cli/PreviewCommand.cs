@@ -1,10 +1,14 @@
 using System.CommandLine;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Input;
 using Digest.Subscribers;
 using Digest.Worker.Preview;
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 
@@ -43,7 +47,7 @@ public static class PreviewCommand
             }
             var reader = Reader(services, parse.GetValue(subscriber));
             var builder = services.GetRequiredService<MessageBuilder>();
-            var delivery = new Delivery.Delivery
+            var delivery = new Digest.Ledger.DeliveryRecord
             {
                 Edition = chosen.Number,
                 Email = reader.Email,

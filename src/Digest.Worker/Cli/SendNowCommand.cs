@@ -1,5 +1,9 @@
 using System.CommandLine;
-using Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 

@@ -1,10 +1,14 @@
 using System.CommandLine;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Subscribers;
 using Digest.Worker.Scheduling;
 using Spectre.Console;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 

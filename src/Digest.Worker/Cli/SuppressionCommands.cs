@@ -71,7 +71,7 @@ public static class SuppressionCommands
         if (reason != "hard-bounce")
             throw new InvalidInputException(new InputError("--reason", 0, reason ?? "", "must be hard-bounce (the only reason lifted in bulk)"));
         var suppressions = services.GetRequiredService<SuppressionList>();
-        var bounced = services.GetRequiredService<Digest.Delivery.DeliveryLedger>().Bounced(edition);
+        var bounced = services.GetRequiredService<Digest.Storage.LiteDb.DeliveryLedger>().Bounced(edition);
         var lifted = suppressions.All()
             .Where(s => s.Reason == SuppressionReason.HardBounce && (bounced.Contains(s.Email) || s.Detail?.StartsWith($"edition {edition}:", StringComparison.Ordinal) == true))
             .Select(s => s.Email)

@@ -1,10 +1,14 @@
 using Digest.Bounces;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Bounces;
 
@@ -164,9 +168,9 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
             var at = new DateTime(2026, 11, 9, 9, 0, 0, DateTimeKind.Utc);
             services.GetRequiredService<DeliveryLedger>().Plan(new Edition { Number = 1, CutOff = at, CreatedAt = at, CompletedAt = at },
             [
-                new Digest.Delivery.Delivery
+                new Digest.Ledger.DeliveryRecord
                 {
-                    Id = Digest.Delivery.Delivery.IdFor(1, 0), Edition = 1, Email = "ada@example.com", Key = "ada@example.com",
+                    Id = Digest.Ledger.DeliveryRecord.IdFor(1, 0), Edition = 1, Email = "ada@example.com", Key = "ada@example.com",
                     MessageId = PublicMessageId(1, "ada@example.com"), State = DeliveryState.Sent,
                 },
             ]);
@@ -287,9 +291,9 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
         for (var n = 1; n <= editions; n++)
         {
             var at = new DateTime(2026, 11, 2, 9, 0, 0, DateTimeKind.Utc).AddDays(7 * n);
-            var deliveries = readers.Select((email, i) => new Digest.Delivery.Delivery
+            var deliveries = readers.Select((email, i) => new Digest.Ledger.DeliveryRecord
             {
-                Id = Digest.Delivery.Delivery.IdFor(n, i), Edition = n, Email = email, Key = email,
+                Id = Digest.Ledger.DeliveryRecord.IdFor(n, i), Edition = n, Email = email, Key = email,
                 MessageId = builder.MessageIdFor(n, email), State = DeliveryState.Sent,
             }).ToList();
             ledger.Plan(new Edition { Number = n, CutOff = at, CreatedAt = at, CompletedAt = at }, deliveries);

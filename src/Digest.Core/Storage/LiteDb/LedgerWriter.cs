@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
 /// Group commit of outcomes: what all connections report is appended to the <see cref="OutcomeJournal"/> and
@@ -17,9 +21,9 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private readonly DeliveryLedger _ledger;
     private readonly OutcomeJournal.Writer _journal;
     private readonly SenderLease.Handle _lease;
-    private readonly Channel<(Delivery Delivery, TaskCompletionSource Durable)> _queue =
-        Channel.CreateUnbounded<(Delivery, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<Delivery> _unwritten = [];
+    private readonly Channel<(DeliveryRecord Delivery, TaskCompletionSource Durable)> _queue =
+        Channel.CreateUnbounded<(DeliveryRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<DeliveryRecord> _unwritten = [];
     private readonly Task _loop;
     private long _lastLedgerWrite = Stopwatch.GetTimestamp();
 
@@ -32,7 +36,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
     }
 
     /// <summary>Completes when the outcome is durable (journaled and flushed to disk).</summary>
-    public Task RecordAsync(Delivery delivery)
+    public Task RecordAsync(DeliveryRecord delivery)
     {
         var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite((delivery, durable)))
@@ -42,7 +46,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
 
     private async Task LoopAsync()
     {
-        var batch = new List<(Delivery Delivery, TaskCompletionSource Durable)>();
+        var batch = new List<(DeliveryRecord Delivery, TaskCompletionSource Durable)>();
         while (true)
         {
             var more = await WaitAsync();

@@ -3,8 +3,12 @@ using Digest.Ledger;
 using Digest.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Ledger;
 
 /// <summary>
 /// Only one process sends from a store at a time: the sender holds a lease in the store, renews it while it

@@ -3,8 +3,12 @@ using System.Text;
 using Digest.Storage;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Messages;
 
 /// <summary>
 /// Message-IDs of the form <c>digest.EDITION.STORE.MAC@sender-domain</c>. The same for every send of one

@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
 /// An append-only file beside the store (<c>digest.db.journal</c>) where each outcome is made durable the
@@ -51,7 +55,7 @@ public sealed class OutcomeJournal(string storePath)
     {
         private readonly StringBuilder _line = new();
 
-        public void Append(Delivery d)
+        public void Append(DeliveryRecord d)
         {
             _line.Clear().Append(d.Id.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(d.State);
             // Percent-encoded: a relay's name may hold spaces, and `status` finds its cost by the exact name.
