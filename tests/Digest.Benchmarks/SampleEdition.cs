@@ -38,7 +38,7 @@ public sealed class SampleEdition
         var key = new UnsubscribeKey(options);
         Renderer = new DigestRenderer(new TemplateSet(Path.Combine(root, "templates")));
         Builder = new MessageBuilder(options, new UnsubscribeTokens(options, key), new DkimSigning(options), TimeProvider.System,
-            new ReturnPaths(options, key), new MessageIds(options, new Storage.DigestStore(options.Value.Store.Path), key));
+            new ReturnPaths(options, key), new MessageIds(options, new Storage.LiteDb.LiteDbStoreIdentity(new Storage.LiteDb.LiteDbStore(options.Value.Store.Path)), key));
 
         var comparisons = Directory.EnumerateFiles(Path.Combine(root, "config", "comparisons"), "*.json")
             .SelectMany(file => ComparisonDocument.ReadFile(file, File.ReadAllBytes(file)))

@@ -11,7 +11,6 @@ using Polly;
 using Polly.Retry;
 using Digest.Ledger;
 using Digest.Messages;
-using Digest.Storage.LiteDb;
 using Digest.Transport;
 
 namespace Digest.Dispatch;
@@ -26,9 +25,8 @@ namespace Digest.Dispatch;
 public sealed class EditionDispatcher(
     DigestRenderer renderer,
     MessageBuilder builder,
-    DeliveryLedger ledger,
-    OutcomeJournal journal,
-    SuppressionList suppressions,
+    IDeliveryLedger ledger,
+    ISuppressions suppressions,
     RelaySet relays,
     IOptions<DigestOptions> options,
     TimeProvider clock,
@@ -36,7 +34,7 @@ public sealed class EditionDispatcher(
 {
     /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`: the admin says now).</param>
-    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, SenderLease.Handle lease, CancellationToken stopping, bool retryDeferredNow = false)
+    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, IHeldLease lease, CancellationToken stopping, bool retryDeferredNow = false)
     {
         var o = options.Value;
         // Stopping: take no new reader; hardStop: also cut the messages in flight, StopTimeout later.
@@ -55,7 +53,7 @@ public sealed class EditionDispatcher(
         var queue = Channel.CreateUnbounded<DeliveryRecord>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        await using (var writer = new LedgerWriter(ledger, journal, lease))
+        await using (var writer = ledger.OpenRecorder(lease))
         {
             var feed = FeedAsync(edition.Number, began, retryDeferredNow, queue, halt.Token);
             var senders = relays.All
@@ -108,7 +106,7 @@ public sealed class EditionDispatcher(
         }
     }
 
-    private async Task SendLoopAsync(Run run, Lane lane, ChannelReader<DeliveryRecord> queue, LedgerWriter writer)
+    private async Task SendLoopAsync(Run run, Lane lane, ChannelReader<DeliveryRecord> queue, IOutcomeRecorder writer)
     {
         await using var connection = lane.Relay.Transport.OpenConnection(run.Edition.Number);
         try
@@ -301,7 +299,7 @@ public sealed class EditionDispatcher(
             {
                 return;
             }
-            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            catch (Exception e) when (Storage.StoreFailure.Is(e))
             {
                 log.LogWarning("Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
             }
@@ -391,7 +389,7 @@ public sealed class EditionDispatcher(
         LiveSuppressions suppressed,
         ResiliencePipeline retry,
         Routing routing,
-        SenderLease.Handle lease)
+        IHeldLease lease)
     {
         private readonly ConcurrentQueue<DeliveryRecord> _handedBack = new();
         private int _inFlight;
@@ -405,7 +403,7 @@ public sealed class EditionDispatcher(
         public ResiliencePipeline Retry { get; } = retry;
         public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }
-        public SenderLease.Handle Lease { get; } = lease;
+        public IHeldLease Lease { get; } = lease;
         public volatile bool LeaseLost;
 
         /// <summary>One breaker per relay, by its position.</summary>

@@ -1,12 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Digest.Storage;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Messages;
 
@@ -17,7 +12,7 @@ namespace Digest.Messages;
 /// giving one reader the same ID; the MAC (under a key derived from the unsubscribe key) lets the bounce
 /// reader tell an ID it made from one a stranger wrote into a forged report.
 /// </summary>
-public sealed class MessageIds(IOptions<DigestOptions> options, DigestStore store, UnsubscribeKey key)
+public sealed class MessageIds(IOptions<DigestOptions> options, IStoreIdentity store, UnsubscribeKey key)
 {
     private const int MacBytes = 10;
     private readonly Lazy<byte[]> _key = new(() => key.DeriveFor("digest message id"));

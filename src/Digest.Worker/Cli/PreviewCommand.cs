@@ -56,7 +56,7 @@ public static class PreviewCommand
                 Categories = reader.Categories.ToList(),
                 MessageId = builder.MessageIdFor(chosen.Number, reader.Email),
             };
-            var message = await services.GetRequiredService<DigestRun>().BuildAsync(chosen, delivery);
+            var message = await services.GetRequiredService<Messages.EditionMessages>().BuildAsync(chosen, delivery);
             var content = parse.GetValue(eml) ? message.ToString() : parse.GetValue(text) ? message.TextBody : message.HtmlBody;
             if (parse.GetValue(output) is { } file)
             {
@@ -94,12 +94,12 @@ public static class PreviewCommand
 
     private static Edition? Choose(IServiceProvider services, int? number)
     {
-        var editions = services.GetRequiredService<EditionStore>();
+        var editions = services.GetRequiredService<IEditionStore>();
         if (number is { } n)
             return editions.Find(n) ?? throw new InvalidInputException(new InputError("--edition", 0, "", $"there is no edition {n}"));
-        var run = services.GetRequiredService<DigestRun>();
-        run.ImportFolder();
-        return run.CurrentEdition() ?? services.GetRequiredService<EditionPlanner>().Draft();
+        var next = services.GetRequiredService<NextEdition>();
+        next.ImportFolder();
+        return next.ResumeOrDraft();
     }
 
     private static Subscriber Reader(IServiceProvider services, string? email)

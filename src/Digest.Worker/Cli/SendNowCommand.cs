@@ -53,7 +53,7 @@ public static class SendNowCommand
 
     private static async Task<int> DryRunAsync(CliContext context, IServiceProvider services, bool allowEmpty, CancellationToken stopping)
     {
-        var dry = await services.GetRequiredService<DigestRun>().DryRunAsync(stopping, allowEmpty);
+        var dry = await services.GetRequiredService<DigestDryRun>().RunAsync(stopping, allowEmpty);
         var output = context.Output;
         if (dry is null)
         {

@@ -19,7 +19,7 @@ public sealed class ReturnPathTests() : SinkTest(Samples.Comparison("alpha-vs-be
         Assert.True(result.ExitCode == 0, result.ToString());
         using var services = Ws.Services();
         var returnPaths = services.GetRequiredService<ReturnPaths>();
-        var ledger = services.GetRequiredService<Digest.Storage.LiteDb.DeliveryLedger>();
+        var ledger = services.GetRequiredService<Digest.Ledger.IDeliveryLedger>();
         foreach (var email in new[] { "ada@example.com", "grace@example.com", "alan@example.com" })
         {
             var received = Assert.Single(Sink.To(email));
@@ -72,7 +72,7 @@ public sealed class ReturnPathTests() : SinkTest(Samples.Comparison("alpha-vs-be
         Assert.True(result.ExitCode == 0, result.ToString());
         // A bounce arrives days later, in another process: the return path must still verify there.
         using var services = Ws.Services();
-        var delivery = services.GetRequiredService<Digest.Storage.LiteDb.DeliveryLedger>().Find(1, "ada@example.com")!;
+        var delivery = services.GetRequiredService<Digest.Ledger.IDeliveryLedger>().Find(1, "ada@example.com")!;
         Assert.Equal(delivery.Id, services.GetRequiredService<ReturnPaths>().DeliveryIdOf(Assert.Single(Sink.To("ada@example.com")).From));
     }
 

@@ -70,7 +70,7 @@ public sealed class OutcomeJournalTests : SinkTest
     public async Task Cancelling_the_reading_of_pending_deliveries_stops_it()
     {
         using var services = Ws.Services();
-        var ledger = services.GetRequiredService<DeliveryLedger>();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
         var edition = new Edition { Number = 1, CutOff = DateTime.UtcNow, CreatedAt = DateTime.UtcNow };
         ledger.Plan(edition, Enumerable.Range(0, 10).Select(i => new Digest.Ledger.DeliveryRecord
         {

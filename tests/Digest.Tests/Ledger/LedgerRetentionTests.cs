@@ -46,7 +46,7 @@ public sealed class LedgerRetentionTests : WorkspaceTest
             afterKeepPlusOne = StoreBytes();
             for (var week = 5; week <= 10; week++) await WeekAsync(services, clock, week);
 
-            var ledger = services.GetRequiredService<DeliveryLedger>();
+            var ledger = services.GetRequiredService<IDeliveryLedger>();
             Assert.Empty(ledger.ForEdition(7));
             Assert.Equal(Readers, ledger.ForEdition(8).Count);
             Assert.Equal(Readers, ledger.ForEdition(10).Count);

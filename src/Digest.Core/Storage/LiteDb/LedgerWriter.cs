@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Digest.Dispatch;
 using Digest.Ledger;
-using Digest.Messages;
-using Digest.Transport;
 
 namespace Digest.Storage.LiteDb;
 
@@ -14,20 +11,20 @@ namespace Digest.Storage.LiteDb;
 /// (every <see cref="LedgerBatch"/> outcomes or <see cref="LedgerInterval"/>), and the journal is emptied once
 /// they are there.
 /// </summary>
-internal sealed class LedgerWriter : IAsyncDisposable
+internal sealed class LedgerWriter : IOutcomeRecorder
 {
     private const int LedgerBatch = 2000;
     private static readonly TimeSpan LedgerInterval = TimeSpan.FromSeconds(1);
-    private readonly DeliveryLedger _ledger;
+    private readonly LiteDbDeliveryLedger _ledger;
     private readonly OutcomeJournal.Writer _journal;
-    private readonly SenderLease.Handle _lease;
+    private readonly IHeldLease _lease;
     private readonly Channel<(DeliveryRecord Delivery, TaskCompletionSource Durable)> _queue =
         Channel.CreateUnbounded<(DeliveryRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DeliveryRecord> _unwritten = [];
     private readonly Task _loop;
     private long _lastLedgerWrite = Stopwatch.GetTimestamp();
 
-    public LedgerWriter(DeliveryLedger ledger, OutcomeJournal journal, SenderLease.Handle lease)
+    public LedgerWriter(LiteDbDeliveryLedger ledger, OutcomeJournal journal, IHeldLease lease)
     {
         _ledger = ledger;
         _lease = lease;

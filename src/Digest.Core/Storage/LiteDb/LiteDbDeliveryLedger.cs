@@ -1,16 +1,22 @@
 using System.Runtime.CompilerServices;
 using Digest.Editions;
-using Digest.Storage;
-using Digest.Dispatch;
 using Digest.Ledger;
-using Digest.Messages;
-using Digest.Transport;
 
 namespace Digest.Storage.LiteDb;
 
-/// <summary>The record per recipient of who got which edition, kept in the store.</summary>
-public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
+/// <summary>
+/// The delivery ledger in the LiteDB file: one document per reader and edition, with ids that make an edition one
+/// contiguous range of the primary index. Outcomes reach it through <see cref="LedgerWriter"/>: made durable first
+/// in the <see cref="OutcomeJournal"/> beside the file, then written here in large batches.
+/// </summary>
+public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) : IDeliveryLedger
 {
+    private readonly OutcomeJournal _journal = new(store.Path);
+
+    public IOutcomeRecorder OpenRecorder(IHeldLease lease) => new LedgerWriter(this, _journal, lease);
+
+    public int RecoverOutcomes() => _journal.Replay(this);
+
     /// <summary>
     /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
     /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
@@ -36,7 +42,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             }
             store.InTransaction(() => store.Deliveries.InsertBulk(part));
         }
-        var comparisons = new Comparisons.ComparisonStore(store);
+        var comparisons = new LiteDbComparisonStore(store);
         store.InTransaction(() =>
         {
             store.Editions.Upsert(edition);
@@ -157,6 +163,10 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         Record(recovered);
     }
 
+    public DeliveryRecord? Find(long id) => store.Deliveries.FindById(id);
+
+    public DeliveryRecord? FindByMessageId(string messageId) => store.Deliveries.FindOne(d => d.MessageId == messageId);
+
     public DeliveryRecord? Find(int edition, string email)
     {
         var key = email.ToLowerInvariant();
@@ -180,13 +190,6 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderBy(d => d.Id).ToList();
     }
-
-    /// <summary>The edition's counts, from its records or, once they were folded, from what they counted.</summary>
-    public EditionCounts Count(Edition edition) =>
-        edition.Folded is { } f ? new EditionCounts(f.Planned, f.Sent, f.Deferred, f.Bounced, f.Skipped, f.Failed) : Count(edition.Number);
-
-    /// <summary>Messages of the edition each relay accepted, from its records or what they counted.</summary>
-    public IReadOnlyDictionary<string, int> SentByRelay(Edition edition) => edition.Folded?.SentByRelay ?? SentByRelay(edition.Number);
 
     /// <summary>
     /// Folds every complete edition older than the newest <paramref name="keep"/> into counts and deletes its

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Digest.Dispatch;
 using Digest.Ledger;
-using Digest.Messages;
-using Digest.Transport;
 
 namespace Digest.Storage.LiteDb;
 
@@ -35,7 +32,7 @@ public sealed class OutcomeJournal(string storePath)
     }
 
     /// <summary>Applies what a crashed run journaled to the ledger, then empties the journal.</summary>
-    public int Replay(DeliveryLedger ledger)
+    public int Replay(LiteDbDeliveryLedger ledger)
     {
         var outcomes = Read();
         if (outcomes.Count > 0) ledger.Recover(outcomes);
