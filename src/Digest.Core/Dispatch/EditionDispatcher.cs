@@ -2,16 +2,16 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Digest.Editions;
+using Digest.Ledger;
+using Digest.Messages;
 using Digest.Rendering;
 using Digest.Subscribers;
+using Digest.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Polly;
 using Polly.Retry;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Transport;
 
 namespace Digest.Dispatch;
 
