@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Digest.Storage;
+using Digest.Editions;
+using Digest.Ledger;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 
 namespace Digest.Bounces;
@@ -14,7 +16,7 @@ namespace Digest.Bounces;
 public sealed record RelayEvent(string Relay, string EventId, ReportKind Kind, string Recipient, string? MessageId, string Status, string? Detail, DateTime At);
 
 /// <summary>What became of one webhook event.</summary>
-public sealed record RelayEventOutcome(Delivery.Delivery? Delivery, BounceOutcome? Outcome);
+public sealed record RelayEventOutcome(DeliveryRecord? Delivery, BounceOutcome? Outcome);
 
 /// <summary>
 /// Mailgun's webhook (documentation "Securing Webhooks"): <c>signature.signature</c> is the hex HMAC-SHA256 of
@@ -139,10 +141,16 @@ public sealed class WebhookReplayGuard(TimeProvider clock)
 }
 
 /// <summary>
-/// Records relay-reported bounces and complaints in the same <see cref="BounceLedger"/> as the bounce mailbox,
+/// Records relay-reported bounces and complaints in the same <see cref="IBounceLedger"/> as the bounce mailbox,
 /// with the same suppression rules; each event is recorded once under its relay's event id.
 /// </summary>
-public sealed class RelayReports(DigestStore store, BounceLedger ledger, Metrics.DigestMetrics metrics, ILogger<RelayReports> log)
+public sealed class RelayReports(
+    IDeliveryLedger deliveries,
+    IEditionStore editions,
+    IBounceLedger ledger,
+    Metrics.DigestMetrics metrics,
+    IOptions<DigestOptions> options,
+    ILogger<RelayReports> log)
 {
     public RelayEventOutcome Record(RelayEvent e)
     {
@@ -169,15 +177,14 @@ public sealed class RelayReports(DigestStore store, BounceLedger ledger, Metrics
     /// The delivery by our Message-ID when the relay quotes it, else the newest message sent to the address
     /// (Postmark quotes only its own ids).
     /// </summary>
-    private Delivery.Delivery? Match(RelayEvent e)
+    private DeliveryRecord? Match(RelayEvent e)
     {
         var key = e.Recipient.Trim().ToLowerInvariant();
-        if (e.MessageId is { Length: > 0 } messageId
-            && store.Deliveries.FindOne(d => d.MessageId == messageId) is { } byMessageId && byMessageId.Key == key)
+        if (e.MessageId is { Length: > 0 } messageId && deliveries.FindByMessageId(messageId) is { } byMessageId && byMessageId.Key == key)
             return byMessageId;
-        return store.Deliveries.Find(d => d.Key == key)
-            .Where(d => d.State is Delivery.DeliveryState.Sent or Delivery.DeliveryState.Bounced)
-            .OrderByDescending(d => d.Edition)
-            .FirstOrDefault();
+        // Only the editions the ledger still keeps per reader can be matched; older ones are folded into counts.
+        return editions.Recent(options.Value.Ledger.KeepEditions)
+            .Select(edition => deliveries.Find(edition.Number, key))
+            .FirstOrDefault(d => d is { State: DeliveryState.Sent or DeliveryState.Bounced });
     }
 }

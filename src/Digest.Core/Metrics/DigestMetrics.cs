@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Digest.Bounces;
-using Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Ledger;
 
 namespace Digest.Metrics;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Input;
+using Digest.Messages;
 using Digest.Subscribers;
 using Digest.Worker.Preview;
 using MimeKit;
@@ -45,7 +45,7 @@ public static class PreviewCommand
             }
             var reader = Reader(services, parse.GetValue(subscriber));
             var builder = services.GetRequiredService<MessageBuilder>();
-            var delivery = new Delivery.Delivery
+            var delivery = new Digest.Ledger.DeliveryRecord
             {
                 Edition = chosen.Number,
                 Email = reader.Email,
@@ -54,7 +54,7 @@ public static class PreviewCommand
                 Categories = reader.Categories.ToList(),
                 MessageId = builder.MessageIdFor(chosen.Number, reader.Email),
             };
-            var message = await services.GetRequiredService<DigestRun>().BuildAsync(chosen, delivery);
+            var message = await services.GetRequiredService<Messages.EditionMessages>().BuildAsync(chosen, delivery);
             var content = parse.GetValue(eml) ? message.ToString() : parse.GetValue(text) ? message.TextBody : message.HtmlBody;
             if (parse.GetValue(output) is { } file)
             {
@@ -93,12 +93,12 @@ public static class PreviewCommand
     /// <summary>The stored edition <paramref name="number"/>, else the one the next send would deliver.</summary>
     internal static Edition? Choose(IServiceProvider services, int? number)
     {
-        var editions = services.GetRequiredService<EditionStore>();
+        var editions = services.GetRequiredService<IEditionStore>();
         if (number is { } n)
             return editions.Find(n) ?? throw new InvalidInputException(new InputError("--edition", 0, "", $"there is no edition {n}"));
-        var run = services.GetRequiredService<DigestRun>();
-        run.ImportFolder();
-        return run.CurrentEdition() ?? services.GetRequiredService<EditionPlanner>().Draft();
+        var next = services.GetRequiredService<NextEdition>();
+        next.ImportFolder();
+        return next.ResumeOrDraft();
     }
 
     /// <summary>The reader <paramref name="email"/>, else the first in the subscriber file.</summary>

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Digest.Delivery;
+using Digest.Dispatch;
 using Spectre.Console;
 
 namespace Digest.Worker.Cli;

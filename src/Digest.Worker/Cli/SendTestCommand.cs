@@ -1,5 +1,7 @@
 using System.CommandLine;
-using Digest.Delivery;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Transport;
 using Digest.Input;
 using MimeKit;
 using MimeKit.Utils;
@@ -39,7 +41,7 @@ public static class SendTestCommand
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
             // The reader's content, but addressed to the tester with a Message-ID of its own: the unsubscribe link
             // and any bounce then point at the test address, never at the reader whose message it copies.
-            var delivery = new Delivery.Delivery
+            var delivery = new DeliveryRecord
             {
                 Edition = chosen.Number,
                 Email = mailbox.Address,
@@ -48,7 +50,7 @@ public static class SendTestCommand
                 Categories = reader.Categories.ToList(),
                 MessageId = MimeUtils.GenerateMessageId(MailboxAddress.Parse(options.Sender.Address).Domain),
             };
-            var message = await services.GetRequiredService<DigestRun>().BuildAsync(chosen, delivery, SubjectPrefix);
+            var message = await services.GetRequiredService<EditionMessages>().BuildAsync(chosen, delivery, SubjectPrefix);
             var relays = services.GetRequiredService<RelaySet>();
             // The outbox names files by address: a test to a reader's own address must not replace their real message.
             var transport = relays.Outbox is { } outbox ? new OutboxTransport(Path.Combine(outbox.Folder, TestFolder)) : relays.All[0].Transport;

@@ -1,4 +1,5 @@
-using Digest.Delivery;
+using Digest.Transport;
+
 
 namespace Digest.Worker.Cli;
 

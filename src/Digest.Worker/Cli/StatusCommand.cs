@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
+using Digest.Ledger;
 using Digest.Subscribers;
+using Digest.Transport;
 using Digest.Worker.Scheduling;
 using Spectre.Console;
 
@@ -30,17 +31,17 @@ public static class StatusCommand
                 ColorSystem = ColorSystemSupport.NoColors,
             });
             console.Profile.Width = Columns(context, parse.GetValue(width));
-            var ledger = services.GetRequiredService<DeliveryLedger>();
-            var editions = services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count))
+            var ledger = services.GetRequiredService<IDeliveryLedger>();
+            var editions = services.GetRequiredService<IEditionStore>().Recent(parse.GetValue(count))
                 .Select(e => (Edition: e, Counts: ledger.Count(e))).ToList();
             var deferred = editions.Where(e => !e.Edition.IsComplete).Sum(e => e.Counts.Deferred);
             if (console.Profile.Width < WideLayout) WriteBlocks(console, editions);
             else WriteTable(console, editions);
             var relays = services.GetRequiredService<RelaySet>();
-            if (services.GetRequiredService<EditionStore>().Unfinished() is { } unfinished)
+            if (services.GetRequiredService<IEditionStore>().Unfinished() is { } unfinished)
                 foreach (var (zone, waiting, next) in ledger.Waiting(unfinished.Number, DateTime.UtcNow))
                     await context.Output.WriteLineAsync($"Edition #{unfinished.Number}: {waiting} readers in {zone} wait for their local time, the first at {next:yyyy-MM-dd HH:mm} UTC");
-            foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
+            foreach (var e in services.GetRequiredService<IEditionStore>().Recent(parse.GetValue(count)))
             {
                 var sent = ledger.SentByRelay(e);
                 if (sent.Count == 0) continue;
@@ -53,11 +54,11 @@ public static class StatusCommand
                 await context.Output.WriteLineAsync($"Edition #{e.Number} sent via: {string.Join(", ", lines)}{(cost > 0 ? $"; cost {cost:0.00}" : "")}");
             }
             BounceStatus.Write(console, services, parse.GetValue(count));
-            var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
+            var schedule = new ScheduleLog(services.GetRequiredService<Digest.Scheduling.IScheduleRecord>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
-            await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
+            await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<IComparisonStore>().Count()}");
             await QueueReport.WriteAsync(context.Output, services.GetRequiredService<EditionPlanner>().Queue());
-            await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
+            await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<ISuppressions>().All().Count}");
             await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried when their backoff ends, until Digest:Delivery:GiveUpAfter; send-now retries them at once)");
             await context.Output.WriteLineAsync($"Config: {services.GetRequiredService<ConfigFile>()}");
             await context.Output.WriteLineAsync($"Store: {Path.GetFullPath(options.Store.Path)}");

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
-using Digest.Delivery;
 using Digest.Editions;
+using Digest.Storage;
+using Digest.Transport;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Quartz;
 
@@ -20,7 +21,7 @@ public sealed class SchedulerCheck(ISchedulerFactory schedulers) : IHealthCheck
 }
 
 /// <summary>The store answers a read; a store that cannot be read can neither send nor record.</summary>
-public sealed class StoreCheck(EditionStore editions, IOptions<DigestOptions> options) : IHealthCheck
+public sealed class StoreCheck(IEditionStore editions, IOptions<DigestOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -29,7 +30,7 @@ public sealed class StoreCheck(EditionStore editions, IOptions<DigestOptions> op
             var unfinished = editions.Unfinished();
             return Task.FromResult(HealthCheckResult.Healthy(unfinished is null ? "readable" : $"readable; edition {unfinished.Number} is unfinished"));
         }
-        catch (Exception e) when (e is LiteDB.LiteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (StoreFailure.Is(e) || e is UnauthorizedAccessException or InvalidOperationException)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy($"{options.Value.Store.Path} cannot be read: {e.Message}"));
         }

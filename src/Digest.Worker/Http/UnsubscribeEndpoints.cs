@@ -1,8 +1,8 @@
+using System.Net;
+using Digest.Subscribers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using System.Net;
-using Digest.Subscribers;
 
 namespace Digest.Worker.Http;
 
@@ -43,7 +43,7 @@ public static class UnsubscribeEndpoints
     }
 
     private static async Task<IResult> UnsubscribeAsync(HttpContext http, string? token, UnsubscribeTokens tokens,
-        SuppressionList suppressions, IOptions<DigestOptions> options, ILoggerFactory loggers, Metrics.DigestMetrics metrics)
+        ISuppressions suppressions, IOptions<DigestOptions> options, ILoggerFactory loggers, Metrics.DigestMetrics metrics)
     {
         var o = options.Value;
         if (tokens.Verify(token) is not { } email) return InvalidLink(http, o);

@@ -1,7 +1,7 @@
+using Digest.Subscribers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Digest.Metrics;
-using Digest.Subscribers;
 using Digest.Worker.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -16,7 +16,7 @@ namespace Digest.Worker.Http;
 /// </summary>
 public sealed class UnsubscribeListener(
     IOptions<DigestOptions> options,
-    SuppressionList suppressions,
+    ISuppressions suppressions,
     UnsubscribeTokens tokens,
     DigestMetrics metrics,
     MeterProvider meterProvider,

@@ -1,4 +1,5 @@
-using Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Ledger;
 using Digest.Worker.Cli;
 using Spectre.Console.Testing;
 

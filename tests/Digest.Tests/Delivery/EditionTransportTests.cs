@@ -1,5 +1,5 @@
-using Digest.Delivery;
 using Digest.Tests.Support;
+using Digest.Transport;
 
 namespace Digest.Tests.Delivery;
 

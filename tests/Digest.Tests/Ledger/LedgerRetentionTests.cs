@@ -1,5 +1,5 @@
 using Digest.Comparisons;
-using Digest.Delivery;
+using Digest.Ledger;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -42,7 +42,7 @@ public sealed class LedgerRetentionTests : WorkspaceTest
             afterKeepPlusOne = StoreBytes();
             for (var week = 5; week <= 10; week++) await WeekAsync(services, clock, week);
 
-            var ledger = services.GetRequiredService<DeliveryLedger>();
+            var ledger = services.GetRequiredService<IDeliveryLedger>();
             Assert.Empty(ledger.ForEdition(7));
             Assert.Equal(Readers, ledger.ForEdition(8).Count);
             Assert.Equal(Readers, ledger.ForEdition(10).Count);

@@ -1,4 +1,4 @@
-using Digest.Storage;
+using Digest.Storage.LiteDb;
 
 namespace Digest.Tests.Storage;
 
@@ -20,7 +20,7 @@ public sealed class NewStoreTests : IDisposable
             var openers = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
             {
                 start.Wait();
-                using var store = new DigestStore(path);
+                using var store = new LiteDbStore(path);
                 return store.Comparisons.Count();
             })).ToList();
             start.Set();

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Digest.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Ledger;
+
+/// <summary>
+/// Only one process sends from a store at a time: the sender holds a lease in the store, renews it while it
+/// sends and gives it up when done. A holder that died stops renewing and its lease expires. Every take-over
+/// raises the lease's fencing token, so a holder that was paused past its lease (a container pause, a VM
+/// suspend, a long stall) finds on resuming that the token is no longer its own and stops before it sends again.
+/// </summary>
+public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions> options, TimeProvider clock, ILogger<SenderLease> log)
+{
+    private readonly TimeProvider _clock = clock;
+    private readonly ILogger _log = log;
+    private readonly string _holder = $"{Environment.MachineName} pid {Environment.ProcessId} #{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Takes the lease, or returns null and names the current holder when another process has it.</summary>
+    public Handle? TryAcquire(out string? heldBy)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var started = Stopwatch.GetTimestamp();
+        var duration = options.Value.Delivery.LeaseDuration;
+        var take = store.TryTake(current => !IsHeldByAnother(current, now), token => Record(now + duration, token));
+        var current = take.Previous;
+        heldBy = take.Taken ? null : $"{current!.Holder}, until {current.ExpiresAt:u}";
+        if (!take.Taken) return null;
+        var token = take.Token;
+        if (!string.IsNullOrEmpty(current?.Holder) && current.Holder != _holder)
+            log.LogWarning("Took over the sender lease of {Holder} (expired at {ExpiresAt:u}, or that process is gone); fencing token {Token}", current.Holder, current.ExpiresAt, token);
+        return new Handle(this, token, duration, now, started);
+    }
+
+    private bool IsHeldByAnother(LeaseRecord current, DateTime now) =>
+        !string.IsNullOrEmpty(current.Holder) && current.Holder != _holder && current.ExpiresAt > now && !HolderIsGone(current);
+
+    /// <summary>Extends the lease if it is still ours (same holder, same token); false when another process took it over.</summary>
+    private bool TryRenew(long token, DateTime expiresAt) => store.TryRenew(Record(expiresAt, token));
+
+    private string? CurrentHolder()
+    {
+        try
+        {
+            return store.Current()?.Holder;
+        }
+        catch (Exception e) when (StoreFailure.Is(e))
+        {
+            return null;
+        }
+    }
+
+    private LeaseRecord Record(DateTime expiresAt, long token) => new()
+    {
+        Holder = _holder,
+        Token = token,
+        ExpiresAt = expiresAt,
+        Machine = Environment.MachineName,
+        ProcessId = Environment.ProcessId,
+        ProcessStartedAt = ProcessStartedAt(Environment.ProcessId),
+    };
+
+    /// <summary>
+    /// A holder on this machine whose process no longer runs (killed, crashed) holds nothing: its lease need
+    /// not run out before the next run resumes. The start time guards against a reused process id.
+    /// </summary>
+    private static bool HolderIsGone(LeaseRecord lease) =>
+        lease.Machine == Environment.MachineName && lease.ProcessId > 0
+        && ProcessStartedAt(lease.ProcessId) is var started
+        // The store keeps milliseconds; a process started a second apart is another process.
+        && (started is null || lease.ProcessStartedAt is null || (started.Value - lease.ProcessStartedAt.Value).Duration() > TimeSpan.FromSeconds(1));
+
+    private static DateTime? ProcessStartedAt(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Gives the lease up, keeping its token so the next holder's is higher.</summary>
+    private void Release(long token) => store.Release(_holder, token);
+
+    /// <summary>
+    /// The held lease; renews itself until disposed. <see cref="IsHeld"/> is asked before every message: it
+    /// costs two clock reads while the last renewal is recent, and a read of the store when it is not.
+    /// </summary>
+    public sealed class Handle : IHeldLease, IDisposable
+    {
+        private readonly SenderLease _lease;
+        private readonly ITimer _renewal;
+        private readonly TimeSpan _duration;
+        // Trusted without asking the store for two thirds of the lease after a renewal began, on both the
+        // monotonic clock (a SIGSTOP advances it) and the wall clock (a suspended machine's jumps on resume).
+        private readonly TimeSpan _trusted;
+        private long _trustedUntilTimestamp;
+        private long _trustedUntilUtcTicks;
+        private int _lost;
+
+        internal Handle(SenderLease lease, long token, TimeSpan duration, DateTime takenAt, long takenTimestamp)
+        {
+            _lease = lease;
+            Token = token;
+            _duration = duration;
+            _trusted = duration * 2 / 3;
+            Trust(takenAt, takenTimestamp);
+            _renewal = lease._clock.CreateTimer(_ => RenewInBackground(), null, duration / 3, duration / 3);
+        }
+
+        /// <summary>The fencing token: raised on every take-over of the lease.</summary>
+        public long Token { get; }
+
+        /// <summary>False once another process has taken the lease over: send nothing more, write no outcome.</summary>
+        public bool IsHeld
+        {
+            get
+            {
+                if (Volatile.Read(ref _lost) == 1) return false;
+                if (Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntilTimestamp)
+                    && _lease._clock.GetUtcNow().UtcTicks < Volatile.Read(ref _trustedUntilUtcTicks)) return true;
+                return Renew();
+            }
+        }
+
+        private bool Renew()
+        {
+            var now = _lease._clock.GetUtcNow().UtcDateTime;
+            var started = Stopwatch.GetTimestamp();
+            if (_lease.TryRenew(Token, now + _duration))
+            {
+                Trust(now, started);
+                return true;
+            }
+            if (Interlocked.Exchange(ref _lost, 1) == 0)
+                _lease._log.LogError("Lost the sender lease (fencing token {Token}) to {Holder}: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}); it stops sending at once",
+                    Token, _lease.CurrentHolder() ?? "another process", _duration);
+            return false;
+        }
+
+        private void RenewInBackground()
+        {
+            if (Volatile.Read(ref _lost) == 1) return;
+            try
+            {
+                Renew();
+            }
+            catch (Exception e) when (StoreFailure.Is(e))
+            {
+                // The senders ask again before their next message; a store that cannot be written fails them there.
+                _lease._log.LogWarning("Could not renew the sender lease: {Reason}", e.Message);
+            }
+        }
+
+        private void Trust(DateTime from, long fromTimestamp)
+        {
+            Volatile.Write(ref _trustedUntilUtcTicks, (from + _trusted).Ticks);
+            Volatile.Write(ref _trustedUntilTimestamp, fromTimestamp + (long)(_trusted.TotalSeconds * Stopwatch.Frequency));
+        }
+
+        public void Dispose()
+        {
+            _renewal.Dispose();
+            try
+            {
+                _lease.Release(Token);
+            }
+            catch (Exception e) when (StoreFailure.Is(e))
+            {
+                // A store that cannot be written (a full disk) must not hide why the run failed; the lease expires by itself.
+                _lease._log.LogWarning("Could not release the sender lease; it expires by itself after {Duration}: {Reason}", _duration, e.Message);
+            }
+        }
+    }
+}
+
+/// <summary>Another process holds the sender lease on this store.</summary>
+public sealed class SenderBusyException(string heldBy)
+    : Exception($"Another Digest process is sending from this store ({heldBy}); not sending twice. Try again when it is done.");
+
+/// <summary>This process lost the sender lease while sending (it was paused past it) and stopped.</summary>
+public sealed class SenderLeaseLostException(int edition)
+    : Exception($"Stopped sending edition {edition}: another Digest process took over the sender lease while this one was paused or stalled longer than Digest:Delivery:LeaseDuration. That process finishes the edition; nothing is sent twice beyond the messages that were in flight.");

@@ -1,0 +1,274 @@
+using System.Runtime.CompilerServices;
+using Digest.Editions;
+using Digest.Ledger;
+
+namespace Digest.Storage.LiteDb;
+
+/// <summary>
+/// The delivery ledger in the LiteDB file: one document per reader and edition, with ids that make an edition one
+/// contiguous range of the primary index. Outcomes reach it through <see cref="LedgerWriter"/>: made durable first
+/// in the <see cref="OutcomeJournal"/> beside the file, then written here in large batches.
+/// </summary>
+public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) : IDeliveryLedger
+{
+    private readonly OutcomeJournal _journal = new(store.Path);
+
+    public IOutcomeRecorder OpenRecorder(IHeldLease lease) => new LedgerWriter(this, _journal, lease);
+
+    public int RecoverOutcomes() => _journal.Replay(this);
+
+    /// <summary>
+    /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
+    /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
+    /// last and is what makes the plan count: a plan cut short by a crash has no edition, and is cleared
+    /// before the edition is planned again. The edition's comparisons are marked as sent in it in the same
+    /// transaction, so a crash leaves both or neither: never an edition whose comparisons would be chosen again.
+    /// </summary>
+    /// <returns>How many deliveries were planned in each state.</returns>
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries)
+    {
+        const int chunk = 5000;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var counts = new Dictionary<DeliveryState, int>();
+        var first = DeliveryRecord.FirstId(edition.Number);
+        var end = DeliveryRecord.EndId(edition.Number);
+        store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= first && d.Id < end));
+        foreach (var part in deliveries.Chunk(chunk))
+        {
+            foreach (var d in part)
+            {
+                d.UpdatedAt = now;
+                counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
+            }
+            store.InTransaction(() => store.Deliveries.InsertBulk(part));
+        }
+        var comparisons = new LiteDbComparisonStore(store);
+        store.InTransaction(() =>
+        {
+            store.Editions.Upsert(edition);
+            comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
+        });
+        return counts;
+    }
+
+    /// <summary>
+    /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
+    /// plan order, a page at a time, so memory stays flat however long the list. A deferred reader is due when
+    /// their backoff ends, or at once with <paramref name="deferredNow"/>.
+    /// </summary>
+    public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var after = DeliveryRecord.FirstId(edition) - 1;
+        var end = DeliveryRecord.EndId(edition);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = store.Deliveries.Query()
+                .Where(d => d.Id > after && d.Id < end)
+                .OrderBy(d => d.Id)
+                .Limit(pageSize)
+                .ToList();
+            if (page.Count == 0) yield break;
+            after = page[^1].Id;
+            foreach (var d in page)
+                if (IsPending(d, dueBy, deferredNow))
+                    yield return d;
+            await Task.Yield();
+        }
+    }
+
+    private static bool IsPending(DeliveryRecord d, DateTime? dueBy, bool deferredNow) => d.State switch
+    {
+        DeliveryState.Planned => dueBy is null || d.DueAt <= dueBy,
+        DeliveryState.Deferred => deferredNow || dueBy is null || d.DueAt <= dueBy,
+        _ => false,
+    };
+
+    /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
+    public int Due(int edition, DateTime now, bool deferredNow = false)
+    {
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && (d.State == DeliveryState.Planned || d.State == DeliveryState.Deferred))
+            .Select(d => new { d.State, d.DueAt })
+            .ToEnumerable()
+            .Count(d => d.State == DeliveryState.Planned ? d.DueAt <= now : deferredNow || d.DueAt <= now);
+    }
+
+    /// <summary>
+    /// Undoes refusals a run recorded that turned out to be the relay's (the circuit breaker tripped): the
+    /// readers are planned again and the hard-bounce suppressions made since <paramref name="since"/> lifted.
+    /// </summary>
+    public void Restore(IReadOnlyCollection<DeliveryRecord> refused, DateTime since, string reason)
+    {
+        if (refused.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        store.InTransaction(() =>
+        {
+            foreach (var d in refused)
+            {
+                d.State = DeliveryState.Planned;
+                d.LastReply = $"{reason} (was: {d.LastReply})";
+                d.UpdatedAt = now;
+                store.Deliveries.Update(d);
+                if (store.Suppressions.FindById(d.Key) is { Reason: Subscribers.SuppressionReason.HardBounce } s && s.At >= since)
+                    store.Suppressions.Delete(d.Key);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Writes a batch of outcomes in one transaction: one commit for many messages. A hard bounce suppresses
+    /// the address in the same transaction, so no later edition can reach it.
+    /// </summary>
+    public void Record(IReadOnlyCollection<DeliveryRecord> outcomes)
+    {
+        if (outcomes.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        store.InTransaction(() =>
+        {
+            foreach (var d in outcomes)
+            {
+                d.UpdatedAt = now;
+                store.Deliveries.Update(d);
+                if (d.State == DeliveryState.Bounced && store.Suppressions.FindById(d.Key) is null)
+                    store.Suppressions.Insert(new Subscribers.Suppression
+                    {
+                        Email = d.Key,
+                        Reason = Subscribers.SuppressionReason.HardBounce,
+                        Detail = $"edition {d.Edition}: {d.LastReply}",
+                        At = now,
+                    });
+            }
+        });
+    }
+
+    /// <summary>
+    /// Brings the ledger up to date with outcomes a crashed run made durable in its journal but had not yet
+    /// written here; a bounce suppresses as it would have.
+    /// </summary>
+    public void Recover(IReadOnlyList<(long Id, DeliveryState State, string? Relay)> outcomes)
+    {
+        var recovered = new List<DeliveryRecord>();
+        foreach (var (id, state, relay) in outcomes)
+        {
+            if (store.Deliveries.FindById(id) is not { } d) continue;
+            d.State = state;
+            d.Relay = relay ?? d.Relay;
+            d.LastReply = $"{state} (recovered from the journal after a restart)";
+            recovered.Add(d);
+        }
+        Record(recovered);
+    }
+
+    public DeliveryRecord? Find(long id) => store.Deliveries.FindById(id);
+
+    public DeliveryRecord? FindByMessageId(string messageId) => store.Deliveries.FindOne(d => d.MessageId == messageId);
+
+    public DeliveryRecord? Find(int edition, string email)
+    {
+        var key = email.ToLowerInvariant();
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Key == key && d.Id >= first && d.Id < end).FirstOrDefault();
+    }
+
+    /// <summary>The lower-cased addresses the edition bounced.</summary>
+    public HashSet<string> Bounced(int edition)
+    {
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Bounced)
+            .Select(d => new { d.Key }).ToEnumerable().Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<DeliveryRecord> ForEdition(int edition)
+    {
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderBy(d => d.Id).ToList();
+    }
+
+    /// <summary>
+    /// Folds every complete edition older than the newest <paramref name="keep"/> into counts and deletes its
+    /// per-reader records. The counts are stored first, then the records go a chunk per transaction: a crash in
+    /// between leaves records of a folded edition, which the next fold deletes. LiteDB reuses the freed pages
+    /// for the next edition's plan, so the file stops growing at about <paramref name="keep"/> editions' worth.
+    /// </summary>
+    /// <returns>The editions folded now.</returns>
+    public IReadOnlyList<int> Fold(int keep)
+    {
+        var latest = store.Editions.Query().OrderByDescending(e => e.Number).FirstOrDefault();
+        if (latest is null || latest.Number <= keep) return [];
+        var oldestKept = latest.Number - keep + 1;
+        var folded = new List<int>();
+        foreach (var edition in store.Editions.Query().Where(e => e.Number < oldestKept && e.CompletedAt != null).ToList())
+        {
+            var first = DeliveryRecord.FirstId(edition.Number);
+            var end = DeliveryRecord.EndId(edition.Number);
+            if (edition.Folded is null)
+            {
+                var c = Count(edition.Number);
+                edition.Folded = new FoldedDeliveries
+                {
+                    Planned = c.Planned, Sent = c.Sent, Deferred = c.Deferred, Bounced = c.Bounced, Skipped = c.Skipped, Failed = c.Failed,
+                    SentByRelay = SentByRelay(edition.Number).ToDictionary(),
+                    FoldedAt = clock.GetUtcNow().UtcDateTime,
+                };
+                store.Editions.Update(edition);
+                folded.Add(edition.Number);
+            }
+            else if (!store.Deliveries.Exists(d => d.Id >= first && d.Id < end)) continue;
+            const long chunk = 5000;
+            for (var from = first; from < end; from += chunk)
+            {
+                var to = Math.Min(from + chunk, end);
+                if (store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= from && d.Id < to)) == 0
+                    && !store.Deliveries.Exists(d => d.Id >= to && d.Id < end)) break;
+            }
+        }
+        return folded;
+    }
+
+    public EditionCounts Count(int edition)
+    {
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        var counts = new int[Enum.GetValues<DeliveryState>().Length];
+        foreach (var row in store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.State }).ToEnumerable())
+            counts[(int)row.State]++;
+        return new EditionCounts(counts[(int)DeliveryState.Planned], counts[(int)DeliveryState.Sent],
+            counts[(int)DeliveryState.Deferred], counts[(int)DeliveryState.Bounced],
+            counts[(int)DeliveryState.Skipped], counts[(int)DeliveryState.Failed]);
+    }
+
+    /// <summary>Readers of the edition waiting for their local time, by zone, with when the first is due.</summary>
+    public IReadOnlyList<(string Zone, int Count, DateTime Next)> Waiting(int edition, DateTime now)
+    {
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Planned && d.DueAt > now)
+            .Select(d => new { d.TimeZone, d.DueAt })
+            .ToEnumerable()
+            .GroupBy(d => d.TimeZone ?? "(no zone)")
+            .Select(g => (g.Key, g.Count(), g.Min(d => d.DueAt)))
+            .OrderBy(w => w.Item3)
+            .ToList();
+    }
+
+    /// <summary>Messages of the edition each relay accepted.</summary>
+    public IReadOnlyDictionary<string, int> SentByRelay(int edition)
+    {
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
+        return store.Deliveries.Query()
+            .Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Sent)
+            .Select(d => new { d.Relay })
+            .ToEnumerable()
+            .GroupBy(d => d.Relay ?? "?")
+            .ToDictionary(g => g.Key, g => g.Count());
+    }
+}
