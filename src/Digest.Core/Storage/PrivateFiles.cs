@@ -31,6 +31,14 @@ public static class PrivateFiles
     public static void Restrict(string path)
     {
         if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
-        if (File.GetUnixFileMode(path) != FileMode) File.SetUnixFileMode(path, FileMode);
+        try
+        {
+            if (File.GetUnixFileMode(path) != FileMode) File.SetUnixFileMode(path, FileMode);
+        }
+        catch (FileNotFoundException)
+        {
+            // Gone between the look and the change: LiteDB's log file is deleted by whichever process
+            // checkpoints the store, and a file that is not there holds nothing to protect.
+        }
     }
 }

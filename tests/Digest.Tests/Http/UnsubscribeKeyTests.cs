@@ -68,9 +68,6 @@ public sealed partial class UnsubscribeKeyTests() : SinkTest(Samples.Comparison(
     {
         Ws.Settings["Digest:Unsubscribe:Key"] = null;
 
-        // The store exists already (two processes creating a new store at once is the store's own race, see
-        // the damaged-store check); only the key is new.
-        Assert.Equal(0, (await Ws.RunAsync("status")).ExitCode);
         // Both render Grace's mail, so both need the key at about the same moment; a reader's token is the same
         // for the same key, so equal links mean one key.
         using var first = ChildWorker.Start(Ws, "preview", "--subscriber", "grace@example.com", "--eml");
