@@ -16,7 +16,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             if (string.IsNullOrWhiteSpace(value)) errors.Add($"Digest:{key} must be set.");
         }
 
-        Require("Store:Path", o.Store.Path);
+        ValidateStore(o.Store, errors);
         Require("Subscribers:Path", o.Subscribers.Path);
         if (o.Subscribers.MaxShrink is < 0 or > 1 || double.IsNaN(o.Subscribers.MaxShrink))
             errors.Add($"Digest:Subscribers:MaxShrink must be between 0 and 1 (a share of the list), was {o.Subscribers.MaxShrink}.");
@@ -140,6 +140,24 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
         if (smtp.TrustedCertificateFile is { Length: > 0 } pem && TlsPolicy.CertificateProblem(pem) is { } problem)
             errors.Add($"{key}:TrustedCertificateFile {problem}, was \"{pem}\".");
+    }
+
+    private static void ValidateStore(StoreOptions store, List<string> errors)
+    {
+        if (!Enum.IsDefined(store.Provider))
+            errors.Add($"Digest:Store:Provider must be LiteDb or PostgreSql, was \"{store.Provider}\".");
+        if (store.Provider != StoreProvider.PostgreSql)
+        {
+            if (string.IsNullOrWhiteSpace(store.Path)) errors.Add("Digest:Store:Path must be set.");
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(store.ConnectionString))
+            errors.Add("Digest:Store:ConnectionString must be set when Digest:Store:Provider is PostgreSql.");
+        // The value is shown masked: a connection string may carry the password.
+        else if (Storage.PostgreSql.PostgreSqlConnection.Problem(store.ConnectionString) is { } problem)
+            errors.Add($"Digest:Store:ConnectionString is not a valid PostgreSQL connection string ({problem}), was \"{Storage.PostgreSql.PostgreSqlConnection.Masked(store.ConnectionString)}\".");
+        if (store.PasswordFile is { Length: > 0 } file && !File.Exists(file))
+            errors.Add($"Digest:Store:PasswordFile names a file that does not exist, was \"{file}\".");
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)
