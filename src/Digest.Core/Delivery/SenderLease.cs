@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Digest.Ledger;
 using Digest.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -200,21 +201,6 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
             }
         }
     }
-}
-
-public sealed class LeaseRecord
-{
-    public string Id { get; set; } = "";
-
-    /// <summary>Empty (read back as null: LiteDB's mapper turns empty strings into null) when released.</summary>
-    public string? Holder { get; set; }
-
-    /// <summary>The fencing token, raised on every acquisition; only the holder of the current token may send.</summary>
-    public long Token { get; set; }
-    public DateTime ExpiresAt { get; set; }
-    public string Machine { get; set; } = "";
-    public int ProcessId { get; set; }
-    public DateTime? ProcessStartedAt { get; set; }
 }
 
 /// <summary>Another process holds the sender lease on this store.</summary>

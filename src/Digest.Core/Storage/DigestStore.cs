@@ -2,6 +2,7 @@ using Digest.Bounces;
 using Digest.Comparisons;
 using Digest.Delivery;
 using Digest.Editions;
+using Digest.Ledger;
 using Digest.Subscribers;
 using LiteDB;
 
@@ -188,12 +189,4 @@ public sealed class ScheduleRecord
 {
     public string Id { get; set; } = "schedule";
     public DateTime LastFireAt { get; set; }
-}
-
-/// <summary>A file from the import folder that has been imported, so an unchanged file is not imported again.</summary>
-public sealed class ImportedFile
-{
-    public string Path { get; set; } = "";
-    public string Sha256 { get; set; } = "";
-    public DateTime ImportedAt { get; set; }
 }
