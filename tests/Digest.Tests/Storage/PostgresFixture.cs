@@ -42,8 +42,9 @@ public sealed class PostgresFixture : IAsyncLifetime
         if (IsRoot) Run("chown", "postgres:", Data);
         RunAsServerUser(Path.Combine(Binaries, "initdb"), "-D", Data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
         // fsync off: a crash of a throwaway test cluster loses nothing anyone needs, and it halves the run time.
-        RunAsServerUser(Path.Combine(Binaries, "pg_ctl"), "-D", Data, "-w", "-l", Path.Combine(_root, "server.log"), "-o",
-            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        // The log and the Unix socket go in the data folder: the only one the postgres user may write to.
+        RunAsServerUser(Path.Combine(Binaries, "pg_ctl"), "-D", Data, "-w", "-l", Path.Combine(Data, "server.log"), "-o",
+            $"-p {Port} -k {Data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
         await using var connection = new NpgsqlConnection(Admin("postgres"));
         await connection.OpenAsync();
     }
