@@ -70,7 +70,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         if (o.Delivery.RelayRetryAfter <= TimeSpan.Zero)
             errors.Add($"Digest:Delivery:RelayRetryAfter must be a positive duration, was {o.Delivery.RelayRetryAfter}.");
         ValidateHttp(o, errors);
-        Delivery.DkimSigning.Validate(o.Dkim, errors);
+        Digest.Messages.DkimSigning.Validate(o.Dkim, errors);
         ValidateBounces(o, errors);
         if (o.Delivery.Retries is < 0 or > 10)
             errors.Add($"Digest:Delivery:Retries must be between 0 and 10, was {o.Delivery.Retries}.");

@@ -1,8 +1,8 @@
-using Digest.Comparisons;
-using Digest.Delivery;
+using Digest.Archive;
+using Digest.Dispatch;
 using Digest.Editions;
-using Digest.Rendering;
-using Digest.Subscribers;
+using Digest.Ledger;
+using Digest.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,43 +10,34 @@ namespace Digest;
 
 /// <summary>
 /// One run of the digest, from the schedule or `send-now`:
-/// select the edition → plan deliveries → render → send → record. An edition with readers still planned is
-/// always finished before a new one is started; readers the server deferred are retried on their own backoff
-/// and hold nothing back.
+/// choose the edition (<see cref="NextEdition"/>) → plan deliveries → send → record. An edition with readers still
+/// planned is always finished before a new one is started; readers the server deferred are retried on their own
+/// backoff and hold nothing back.
 /// </summary>
 public sealed class DigestRun(
-    ComparisonImporter importer,
-    EditionPlanner planner,
-    EditionStore editions,
-    DeliveryLedger ledger,
-    OutcomeJournal journal,
-    SuppressionList suppressions,
-    SubscriberSource subscribers,
-    MessageBuilder builder,
-    DigestRenderer renderer,
+    NextEdition next,
+    IEditionStore editions,
+    IDeliveryLedger ledger,
     EditionDispatcher dispatcher,
     SenderLease lease,
     RelaySet relays,
-    Archive.EditionArchive archive,
+    EditionArchive archive,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<DigestRun> log)
 {
-    /// <summary>Imports new or changed files of the import folder.</summary>
-    public void ImportFolder() => importer.ImportFolder(options.Value.Import.Path);
-
     /// <param name="resumeOnly">Only finish an unfinished edition (the local-time tick); never start a new one.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`).</param>
     /// <param name="allowEmpty">Plan a new edition even when the subscriber list is empty or shrank past Digest:Subscribers:MaxShrink.</param>
     public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false, bool retryDeferredNow = false, bool allowEmpty = false)
     {
-        ImportFolder();
+        next.ImportFolder();
         using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
         // A run that crashed may have journaled outcomes the ledger has not seen: they count before anything is sent.
-        if (journal.Replay(ledger) is > 0 and var recovered)
+        if (ledger.RecoverOutcomes() is > 0 and var recovered)
             log.LogWarning("Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
 
-        var (edition, retrying) = OpenEditions();
+        var (edition, retrying) = next.Open();
         var earlier = new List<RunOutcome>();
         // Editions whose only undelivered readers are deferred hold nothing back: their readers are retried
         // when their backoff ends, whatever edition is current.
@@ -67,32 +58,17 @@ public sealed class DigestRun(
         if (edition is not null) relays.EnsureCanFinish(edition);
         if (edition is null)
         {
-            if (resumeOnly || (edition = planner.Draft()) is null)
+            if (resumeOnly || (edition = next.Draft()) is null)
                 return earlier.Count > 0 ? earlier[^1] with { Earlier = earlier[..^1] } : RunOutcome.NothingNew;
-            var list = subscribers.Current();
-            var suppressed = suppressions.Addresses();
-            CheckListSize(edition, list, suppressed, allowEmpty);
+            var recipients = next.Recipients(edition, allowEmpty);
             relays.Stamp(edition);
-            var planned = ledger.Plan(edition, DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule));
+            var planned = ledger.Plan(edition, recipients);
             log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
         }
         return await DispatchAsync(edition, counters ?? new DispatchCounters(), held, resuming, retryDeferredNow, stopping) with { Earlier = earlier };
-    }
-
-    /// <summary>
-    /// The editions not yet complete: the current one, which has readers still planned (due now or at their local
-    /// morning) and must be finished before a new one starts, and the older ones that only retry deferred readers.
-    /// </summary>
-    public Edition? CurrentEdition() => OpenEditions().Current;
-
-    private (Edition? Current, IReadOnlyList<Edition> Retrying) OpenEditions()
-    {
-        var open = editions.Open();
-        var current = open.FirstOrDefault(e => ledger.Count(e.Number).Planned > 0);
-        return (current, open.Where(e => e != current).ToList());
     }
 
     private void Complete(Edition edition)
@@ -105,7 +81,7 @@ public sealed class DigestRun(
                 string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
-    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, SenderLease.Handle held, bool resuming, bool retryDeferredNow, CancellationToken stopping)
+    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, IHeldLease held, bool resuming, bool retryDeferredNow, CancellationToken stopping)
     {
         // Before the first message goes, so the "view in browser" link works the moment a reader opens it; a
         // resumed edition (every minute while readers wait for their local morning) has its page already.
@@ -133,55 +109,6 @@ public sealed class DigestRun(
             log.LogInformation("Edition {Edition}: {Count} readers in {Zone} wait for their local morning, the first at {Due:u}", edition.Number, count, zone, next);
         return new RunOutcome(edition.Number, counts, report, waiting.Sum(w => w.Count));
     }
-
-    /// <summary>Everything `send-now` would do up to the wire: select, plan, render and build each message; nothing is sent or stored.</summary>
-    public async Task<DryRun?> DryRunAsync(CancellationToken cancellationToken, bool allowEmpty = false)
-    {
-        ImportFolder();
-        var edition = OpenEditions().Current;
-        var resuming = edition is not null;
-        List<Delivery.Delivery> plan;
-        if (edition is not null)
-        {
-            relays.EnsureCanFinish(edition);
-            plan = [];
-            await foreach (var d in ledger.PendingAsync(edition.Number).WithCancellation(cancellationToken)) plan.Add(d);
-        }
-        else
-        {
-            edition = planner.Draft();
-            if (edition is null) return null;
-            var list = subscribers.Current();
-            var suppressed = suppressions.Addresses();
-            CheckListSize(edition, list, suppressed, allowEmpty);
-            plan = DeliveryPlan.For(edition, list, suppressed, builder, options.Value.Schedule).ToList();
-        }
-        long bytes = 0;
-        var rendering = new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress);
-        foreach (var d in plan.Where(d => d.State is DeliveryState.Planned or DeliveryState.Deferred))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var message = await BuildAsync(rendering, d);
-            using var counter = new MimeKit.IO.MeasuringStream();
-            await message.WriteToAsync(counter, cancellationToken);
-            bytes += counter.Length;
-        }
-        return new DryRun(edition, resuming, plan, bytes);
-    }
-
-    private void CheckListSize(Editions.Edition edition, IReadOnlyList<Subscriber> list, IReadOnlySet<string> suppressed, bool allowEmpty) =>
-        ListShrinkGuard.Check(edition.Number, subscribers.Path, list.Count, list.Count(s => !suppressed.Contains(s.Key)),
-            edition.Number > 1 ? ledger.Count(edition.Number - 1).Total : null, options.Value.Subscribers, allowEmpty);
-
-    /// <summary>Renders one reader's message exactly as it would be sent.</summary>
-    public async Task<MimeKit.MimeMessage> BuildAsync(Edition edition, Delivery.Delivery delivery) =>
-        await BuildAsync(new EditionRendering(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress), delivery);
-
-    private async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, Delivery.Delivery delivery)
-    {
-        var rendered = await rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
-        return builder.Build(rendering.Edition.Number, delivery, rendered);
-    }
 }
 
 public sealed record RunOutcome(int Edition, EditionCounts? Counts, DispatchReport? Report, int Waiting = 0)
@@ -197,5 +124,3 @@ public sealed record RunOutcome(int Edition, EditionCounts? Counts, DispatchRepo
     /// </summary>
     public bool Undelivered => Counts is { } c && c.Undelivered - Waiting > 0;
 }
-
-public sealed record DryRun(Edition Edition, bool Resuming, IReadOnlyList<Delivery.Delivery> Plan, long Bytes);

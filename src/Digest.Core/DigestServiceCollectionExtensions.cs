@@ -1,11 +1,14 @@
-using Digest.Bounces;
 using Digest.Archive;
+using Digest.Bounces;
 using Digest.Comparisons;
-using Digest.Delivery;
+using Digest.Dispatch;
 using Digest.Editions;
+using Digest.Ledger;
+using Digest.Messages;
 using Digest.Rendering;
 using Digest.Storage;
 using Digest.Subscribers;
+using Digest.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,7 +27,9 @@ public static class DigestServiceCollectionExtensions
             .AddEditions()
             .AddSubscribers()
             .AddRendering()
-            .AddDelivery()
+            .AddMessages()
+            .AddTransport()
+            .AddDispatch()
             .AddBounces()
             .AddArchive();
 
@@ -37,37 +42,40 @@ public static class DigestServiceCollectionExtensions
         return services;
     }
 
-    public static IServiceCollection AddStore(this IServiceCollection services) =>
-        services.AddSingleton(sp => new DigestStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path));
-
     public static IServiceCollection AddComparisons(this IServiceCollection services) =>
-        services.AddSingleton<ComparisonStore>().AddSingleton<ComparisonImporter>();
+        services.AddSingleton<ComparisonImporter>();
 
+    /// <summary>Choosing and drafting editions, and the run that sends them.</summary>
     public static IServiceCollection AddEditions(this IServiceCollection services) =>
-        services.AddSingleton<EditionStore>().AddSingleton<EditionPlanner>().AddSingleton<DigestRun>();
+        services.AddSingleton<EditionPlanner>().AddSingleton<NextEdition>().AddSingleton<DigestRun>().AddSingleton<DigestDryRun>();
 
     public static IServiceCollection AddSubscribers(this IServiceCollection services) =>
-        services.AddSingleton<SubscriberSource>().AddSingleton<SuppressionList>().AddSingleton<UnsubscribeKey>().AddSingleton<UnsubscribeTokens>();
+        services.AddSingleton<SubscriberSource>().AddSingleton<UnsubscribeKey>().AddSingleton<UnsubscribeTokens>();
 
     public static IServiceCollection AddRendering(this IServiceCollection services) =>
         services
             .AddSingleton(sp => new TemplateSet(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Templates.Path))
             .AddSingleton<DigestRenderer>();
 
-    public static IServiceCollection AddDelivery(this IServiceCollection services) =>
+    /// <summary>Message composition: Message-IDs, DKIM, the MIME message per reader.</summary>
+    public static IServiceCollection AddMessages(this IServiceCollection services) =>
         services
-            .AddSingleton<DeliveryLedger>()
-            .AddSingleton(sp => new OutcomeJournal(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path))
             .AddSingleton<DkimSigning>()
             .AddSingleton<MessageIds>()
             .AddSingleton<MessageBuilder>()
-            .AddSingleton<EditionDispatcher>()
-            .AddSingleton<SenderLease>()
-            .AddSingleton(sp => RelaySet.From(sp.GetRequiredService<IOptions<DigestOptions>>().Value));
+            .AddSingleton<EditionMessages>();
+
+    /// <summary>The relays and their transports (SMTP, outbox), from the settings.</summary>
+    public static IServiceCollection AddTransport(this IServiceCollection services) =>
+        services.AddSingleton(sp => RelaySet.From(sp.GetRequiredService<IOptions<DigestOptions>>().Value));
+
+    /// <summary>The sender lease and the dispatcher that sends an edition over the relays.</summary>
+    public static IServiceCollection AddDispatch(this IServiceCollection services) =>
+        services.AddSingleton<SenderLease>().AddSingleton<EditionDispatcher>();
 
     /// <summary>VERP return paths, the bounce ledger and the reader of the bounce mailbox.</summary>
     public static IServiceCollection AddBounces(this IServiceCollection services) =>
-        services.AddSingleton<ReturnPaths>().AddSingleton<BounceLedger>().AddSingleton<BounceReader>();
+        services.AddSingleton<ReturnPaths>().AddSingleton<BounceReader>();
 
     /// <summary>The worker's poll of the bounce mailbox; it does nothing while Digest:Bounces:Imap:Host is empty.</summary>
     public static IServiceCollection AddBouncePolling(this IServiceCollection services) =>

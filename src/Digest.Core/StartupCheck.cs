@@ -1,6 +1,5 @@
 using Digest.Editions;
 using Digest.Rendering;
-using Digest.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,7 +25,8 @@ public static class StartupCheck
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
         Subscribers.UnsubscribeKey.CheckExisting(options);
-        services.GetRequiredService<DigestStore>();
+        // Opens the store: a damaged or unreachable one fails here, naming it.
+        services.GetRequiredService<IEditionStore>();
         WarnWithoutPostalAddress(options, services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Startup"));
         if (templates) await services.GetRequiredService<DigestRenderer>().SelfCheckAsync(options.ListName);
     }

@@ -1,3 +1,4 @@
+using Digest.Storage;
 using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -65,8 +66,7 @@ public static class DigestHost
 
         builder.Services.AddDigest(builder.Configuration);
         if (settings.ReadOnlyStore)
-            builder.Services.Replace(ServiceDescriptor.Singleton(sp =>
-                new Storage.DigestStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path, readOnly: true)));
+            builder.Services.AddStore(readOnly: true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);

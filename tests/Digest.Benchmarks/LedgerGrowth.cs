@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Storage;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Benchmarks;
 
@@ -34,7 +38,7 @@ public static class LedgerGrowth
             for (var n = 1; n <= editions; n++)
             {
                 // A store per edition, as each run of the worker opens it: sizes are what the next process finds.
-                using (var store = new DigestStore(path))
+                using (var store = new LiteDbStore(path))
                     Week(store, clock, n, readers, keep);
                 clock.Advance(TimeSpan.FromDays(7));
                 if (n % 6 == 0 || n == editions || n <= 2)
@@ -54,16 +58,16 @@ public static class LedgerGrowth
         }
     }
 
-    private static void Week(DigestStore store, SimulatedWeeks clock, int number, int readers, int keep)
+    private static void Week(LiteDbStore store, SimulatedWeeks clock, int number, int readers, int keep)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var ledger = new DeliveryLedger(store, clock);
+        var ledger = new LiteDbDeliveryLedger(store, clock);
         var comparison = SampleComparison(number, now);
-        new ComparisonStore(store).Upsert([comparison]);
+        new LiteDbComparisonStore(store).Upsert([comparison]);
         var edition = new Edition { Number = number, CutOff = now, CreatedAt = now, Comparisons = [comparison] };
-        var plan = Enumerable.Range(0, readers).Select(i => new Delivery.Delivery
+        var plan = Enumerable.Range(0, readers).Select(i => new Digest.Ledger.DeliveryRecord
         {
-            Id = Delivery.Delivery.IdFor(number, i),
+            Id = Digest.Ledger.DeliveryRecord.IdFor(number, i),
             Edition = number,
             Email = $"reader{i}@example{i % 97}.com",
             Key = $"reader{i}@example{i % 97}.com",
@@ -88,7 +92,7 @@ public static class LedgerGrowth
             ledger.Record(batch);
         }
         edition.CompletedAt = now;
-        new EditionStore(store).Save(edition);
+        new LiteDbEditionStore(store).Save(edition);
         if (keep > 0) ledger.Fold(keep);
     }
 

@@ -1,10 +1,14 @@
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Digest.Bounces;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Benchmarks;
 
@@ -20,7 +24,7 @@ public sealed class SampleEdition
 
     /// <summary>The edition as the sender renders it: Liquid once, then each reader's values put in.</summary>
     public EditionRendering Rendering { get; }
-    public Delivery.Delivery Delivery { get; }
+    public Digest.Ledger.DeliveryRecord Delivery { get; }
     public ReaderView Reader { get; }
     public int Number => 1;
 
@@ -34,7 +38,7 @@ public sealed class SampleEdition
         var key = new UnsubscribeKey(options);
         Renderer = new DigestRenderer(new TemplateSet(Path.Combine(root, "templates")));
         Builder = new MessageBuilder(options, new UnsubscribeTokens(options, key), new DkimSigning(options), TimeProvider.System,
-            new ReturnPaths(options, key), new MessageIds(options, new Storage.DigestStore(options.Value.Store.Path), key));
+            new ReturnPaths(options, key), new MessageIds(options, new Storage.LiteDb.LiteDbStoreIdentity(new Storage.LiteDb.LiteDbStore(options.Value.Store.Path)), key));
 
         var comparisons = Directory.EnumerateFiles(Path.Combine(root, "config", "comparisons"), "*.json")
             .SelectMany(file => ComparisonDocument.ReadFile(file, File.ReadAllBytes(file)))
@@ -45,7 +49,7 @@ public sealed class SampleEdition
         View = EditionViews.Create(edition, comparisons, options.Value.ListName);
         Rendering = new EditionRendering(Renderer, edition, options.Value.ListName);
 
-        Delivery = new Delivery.Delivery
+        Delivery = new Digest.Ledger.DeliveryRecord
         {
             Edition = Number,
             Email = "ada.lovelace@example.com",

@@ -10,7 +10,7 @@ namespace Digest.Archive;
 /// first, in Digest:Archive:Path for any web server to publish. Pages are rendered without a reader, so they
 /// carry no name, address or unsubscribe token, and hold every comparison of the edition.
 /// </summary>
-public sealed class EditionArchive(DigestRenderer renderer, EditionStore editions, IOptions<DigestOptions> options, ILogger<EditionArchive> log)
+public sealed class EditionArchive(DigestRenderer renderer, IEditionStore editions, IOptions<DigestOptions> options, ILogger<EditionArchive> log)
 {
     public const string IndexFile = "index.html";
 

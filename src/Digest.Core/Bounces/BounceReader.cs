@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Digest.Storage;
+using Digest.Ledger;
 using MailKit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,12 +14,12 @@ namespace Digest.Bounces;
 /// bad message never stops the others.
 /// </summary>
 public sealed class BounceReader(
-    DigestStore store,
     ReturnPaths returnPaths,
-    Delivery.MessageIds messageIds,
-    BounceLedger ledger,
+    Digest.Messages.MessageIds messageIds,
+    IBounceLedger bounces,
+    IDeliveryLedger deliveries,
     Subscribers.UnsubscribeTokens tokens,
-    Subscribers.SuppressionList suppressions,
+    Subscribers.ISuppressions suppressions,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<BounceReader> log)
@@ -78,7 +78,7 @@ public sealed class BounceReader(
                 return Unmatched(entry, $"matches no delivery (no valid return path among {Quote(report.ReturnPathCandidates)}; Message-ID {report.OriginalMessageId ?? "not quoted"} unknown)");
 
             var received = message.Date == DateTimeOffset.MinValue ? clock.GetUtcNow().UtcDateTime : message.Date.UtcDateTime;
-            var outcome = ledger.Record(ReportId(message), report, delivery, received, verified);
+            var outcome = bounces.Record(ReportId(message), report, delivery, received, verified);
             entry = entry with { Delivery = delivery, MatchedBy = how, Outcome = outcome };
             if (!outcome.Duplicate)
                 log.LogWarning("Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), matched by {How}{Suppressed}",
@@ -87,7 +87,7 @@ public sealed class BounceReader(
                     : outcome.Suppressed ? "; the address is suppressed" : report.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
             return entry;
         }
-        catch (Exception e) when (!ImapBounceMailbox.IsMailboxFailure(e) && e is not (OperationCanceledException or LiteDB.LiteException))
+        catch (Exception e) when (!ImapBounceMailbox.IsMailboxFailure(e) && e is not OperationCanceledException && !Storage.StoreFailure.Is(e))
         {
             // A report shaped in a way nobody foresaw must not stop the reader; it is kept for a human.
             log.LogError(e, "Bounce mailbox message {Uid} \"{Subject}\" could not be handled", uid, entry.Subject);
@@ -100,12 +100,12 @@ public sealed class BounceReader(
     /// Message-ID can only come from a message Digest sent. Anyone can mail the bounce mailbox, so a report
     /// matched any other way (a Message-ID of the older, unsigned kind) is recorded but suppresses nobody.
     /// </summary>
-    private (Delivery.Delivery? Delivery, string How, bool Verified) Match(DeliveryReport report)
+    private (Digest.Ledger.DeliveryRecord? Delivery, string How, bool Verified) Match(DeliveryReport report)
     {
         foreach (var address in report.ReturnPathCandidates)
-            if (returnPaths.DeliveryIdOf(address) is { } id && store.Deliveries.FindById(id) is { } byReturnPath)
+            if (returnPaths.DeliveryIdOf(address) is { } id && deliveries.Find(id) is { } byReturnPath)
                 return (byReturnPath, "return path", true);
-        if (report.OriginalMessageId is { Length: > 0 } messageId && store.Deliveries.FindOne(d => d.MessageId == messageId) is { } byMessageId)
+        if (report.OriginalMessageId is { Length: > 0 } messageId && deliveries.FindByMessageId(messageId) is { } byMessageId)
             return messageIds.Verify(messageId, byMessageId.Edition, byMessageId.Key)
                 ? (byMessageId, "Message-ID", true)
                 : (byMessageId, "unsigned Message-ID", false);
@@ -146,7 +146,7 @@ public sealed class BounceReader(
 /// <summary>One message of the bounce mailbox and what became of it.</summary>
 public sealed record BounceEntry(UniqueId Uid, string Subject, DeliveryReport? Report)
 {
-    public Delivery.Delivery? Delivery { get; init; }
+    public Digest.Ledger.DeliveryRecord? Delivery { get; init; }
     public string? MatchedBy { get; init; }
     public BounceOutcome? Outcome { get; init; }
     public string? Problem { get; init; }

@@ -1,6 +1,6 @@
-namespace Digest.Bounces;
+using Digest.Ledger;
 
-using Delivery = Digest.Delivery.Delivery;
+namespace Digest.Bounces;
 
 /// <summary>
 /// The bounces and complaints of every edition, and the suppressions they cause: a hard bounce or a complaint at
@@ -10,7 +10,7 @@ using Delivery = Digest.Delivery.Delivery;
 public interface IBounceLedger
 {
     /// <summary>Records the report about <paramref name="delivery"/> and suppresses if it calls for it, in one transaction; a report id seen before changes nothing (<see cref="BounceOutcome.Duplicate"/>).</summary>
-    BounceOutcome Record(string reportId, DeliveryReport report, Delivery delivery, DateTime receivedAt, bool verified = true);
+    BounceOutcome Record(string reportId, DeliveryReport report, DeliveryRecord delivery, DateTime receivedAt, bool verified = true);
 
     /// <summary>
     /// How many editions sent to the address in a row, back from the newest one that bounced softly, bounced too

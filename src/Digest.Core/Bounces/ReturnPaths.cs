@@ -62,7 +62,7 @@ public sealed class ReturnPaths
         var expected = Encoding.ASCII.GetBytes(Mac(token));
         var given = Encoding.ASCII.GetBytes(parts[2]);
         if (!CryptographicOperations.FixedTimeEquals(expected, given)) return null;
-        return Delivery.Delivery.IdFor(edition, (int)position);
+        return Digest.Ledger.DeliveryRecord.IdFor(edition, (int)position);
     }
 
     private static (int Edition, uint Position) Split(long id) => ((int)(id >> 32), (uint)id);

@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
 using Digest.Input;
-using Digest.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Digest.Comparisons;
 
 /// <summary>Validates comparison files and upserts them by slug; a file with any error is refused whole.</summary>
-public sealed class ComparisonImporter(ComparisonStore comparisons, DigestStore store, ILogger<ComparisonImporter> log)
+public sealed class ComparisonImporter(IComparisonStore comparisons, ILogger<ComparisonImporter> log)
 {
     /// <summary>Imports one file; throws <see cref="InvalidInputException"/> (nothing stored) when it is invalid.</summary>
     public IReadOnlyList<Comparison> ImportFile(string file)
@@ -56,11 +55,11 @@ public sealed class ComparisonImporter(ComparisonStore comparisons, DigestStore 
             if (ReadEntry(file) is not { } bytes) continue;
             var hash = Convert.ToHexString(SHA256.HashData(bytes));
             var key = Path.GetFullPath(file);
-            if (store.ImportedFiles.FindById(key)?.Sha256 == hash) continue;
+            if (comparisons.FindImported(key)?.Sha256 == hash) continue;
             try
             {
                 imported += Import(file, bytes).Count;
-                store.ImportedFiles.Upsert(new ImportedFile { Path = key, Sha256 = hash, ImportedAt = DateTime.UtcNow });
+                comparisons.SaveImported(new ImportedFile { Path = key, Sha256 = hash, ImportedAt = DateTime.UtcNow });
             }
             catch (InvalidInputException e)
             {

@@ -1,5 +1,9 @@
-using Digest.Delivery;
 using Digest.Subscribers;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Editions;
 
@@ -7,16 +11,16 @@ namespace Digest.Editions;
 public static class DeliveryPlan
 {
     /// <summary>Lazily, so a long list is planned straight into the store without a second copy in memory.</summary>
-    public static IEnumerable<Delivery.Delivery> For(Edition edition, IReadOnlyList<Subscriber> subscribers,
+    public static IEnumerable<Digest.Ledger.DeliveryRecord> For(Edition edition, IReadOnlyList<Subscriber> subscribers,
         IReadOnlySet<string> suppressed, MessageBuilder builder, ScheduleOptions schedule)
     {
         var categories = edition.Comparisons.SelectMany(c => c.Categories).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         for (var i = 0; i < subscribers.Count; i++)
         {
             var s = subscribers[i];
-            var delivery = new Delivery.Delivery
+            var delivery = new Digest.Ledger.DeliveryRecord
             {
-                Id = Delivery.Delivery.IdFor(edition.Number, i),
+                Id = Digest.Ledger.DeliveryRecord.IdFor(edition.Number, i),
                 Edition = edition.Number,
                 Email = s.Email,
                 Key = s.Key,

@@ -9,8 +9,8 @@ namespace Digest.Editions;
 /// published at or before now (and within Digest:Edition:MaxAge when set), up to Digest:Edition:MaxComparisons.
 /// </summary>
 public sealed class EditionPlanner(
-    ComparisonStore comparisons,
-    EditionStore editions,
+    IComparisonStore comparisons,
+    IEditionStore editions,
     IOptions<DigestOptions> options,
     TimeProvider clock,
     ILogger<EditionPlanner> log)

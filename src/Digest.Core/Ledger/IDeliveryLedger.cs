@@ -2,11 +2,6 @@ using Digest.Editions;
 
 namespace Digest.Ledger;
 
-// Until Delivery/DeliveryState/EditionCounts move into this namespace (the next commit), name them here.
-using Delivery = Digest.Delivery.Delivery;
-using DeliveryState = Digest.Delivery.DeliveryState;
-using EditionCounts = Digest.Delivery.EditionCounts;
-
 /// <summary>
 /// The record per reader of who got which edition: the port the pipeline sends through. An edition's plan,
 /// the readers still to send, their outcomes and the counts an admin reads all come from here; the store
@@ -18,18 +13,18 @@ public interface IDeliveryLedger
     /// Stores one planned delivery per recipient, then the edition, and marks the edition's comparisons as sent
     /// in it. The edition is written last and is what makes the plan count: a plan cut short by a crash has no
     /// edition and is cleared when the edition is planned again; the edition and its comparisons' marks are
-    /// stored together (both or neither). Each delivery's <see cref="Delivery.UpdatedAt"/> is set to now.
+    /// stored together (both or neither). Each delivery's <see cref="DeliveryRecord.UpdatedAt"/> is set to now.
     /// </summary>
     /// <returns>How many deliveries were planned in each state.</returns>
-    IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries);
+    IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries);
 
     /// <summary>
     /// The edition's deliveries still to be sent (planned, or deferred by an earlier run), in plan order, a page
-    /// at a time so memory stays flat however long the list. A planned reader is due at <see cref="Delivery.DueAt"/>
+    /// at a time so memory stays flat however long the list. A planned reader is due at <see cref="DeliveryRecord.DueAt"/>
     /// ≤ <paramref name="dueBy"/> (all when null); a deferred one likewise, or at once with <paramref name="deferredNow"/>.
     /// A store shared by several senders may hand each reader to one of them only (a claim).
     /// </summary>
-    IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+    IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
         CancellationToken cancellationToken = default);
 
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
@@ -37,16 +32,16 @@ public interface IDeliveryLedger
 
     /// <summary>
     /// Undoes refusals a run recorded that turned out to be the relay's (the circuit breaker tripped): the readers
-    /// are planned again (<see cref="Delivery.LastReply"/> becomes "<paramref name="reason"/> (was: …)") and the
+    /// are planned again (<see cref="DeliveryRecord.LastReply"/> becomes "<paramref name="reason"/> (was: …)") and the
     /// hard-bounce suppressions made for them at or after <paramref name="since"/> are lifted, in one transaction.
     /// </summary>
-    void Restore(IReadOnlyCollection<Delivery> refused, DateTime since, string reason);
+    void Restore(IReadOnlyCollection<DeliveryRecord> refused, DateTime since, string reason);
 
     /// <summary>
     /// Writes a batch of outcomes in one transaction. A bounced reader is suppressed (hard bounce) in the same
     /// transaction unless already suppressed, so no later edition can reach them.
     /// </summary>
-    void Record(IReadOnlyCollection<Delivery> outcomes);
+    void Record(IReadOnlyCollection<DeliveryRecord> outcomes);
 
     /// <summary>
     /// Opened once per dispatch: takes each outcome as it happens and completes when it is durable, so a sender
@@ -62,19 +57,19 @@ public interface IDeliveryLedger
     int RecoverOutcomes();
 
     /// <summary>The reader's delivery of the edition (address compared without case), or null.</summary>
-    Delivery? Find(int edition, string email);
+    DeliveryRecord? Find(int edition, string email);
 
-    /// <summary>The delivery with this id (<see cref="Delivery.IdFor"/>), or null (never planned, or folded).</summary>
-    Delivery? Find(long id);
+    /// <summary>The delivery with this id (<see cref="DeliveryRecord.IdFor"/>), or null (never planned, or folded).</summary>
+    DeliveryRecord? Find(long id);
 
     /// <summary>The delivery whose message carried this Message-ID (without angle brackets), or null.</summary>
-    Delivery? FindByMessageId(string messageId);
+    DeliveryRecord? FindByMessageId(string messageId);
 
     /// <summary>The lower-cased addresses the edition bounced.</summary>
     HashSet<string> Bounced(int edition);
 
     /// <summary>Every delivery of the edition, in plan order.</summary>
-    IReadOnlyList<Delivery> ForEdition(int edition);
+    IReadOnlyList<DeliveryRecord> ForEdition(int edition);
 
     /// <summary>The edition's counts from its per-reader records.</summary>
     EditionCounts Count(int edition);
@@ -108,5 +103,5 @@ public interface IDeliveryLedger
 public interface IOutcomeRecorder : IAsyncDisposable
 {
     /// <summary>Completes when the outcome is durable (survives a crash of the process or the machine); faults when it cannot be made so.</summary>
-    Task RecordAsync(Delivery delivery);
+    Task RecordAsync(DeliveryRecord delivery);
 }

@@ -10,9 +10,9 @@ public static class BounceStatus
     public static void Write(IAnsiConsole console, IServiceProvider services, int editions)
     {
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value.Bounces;
-        var ledger = services.GetRequiredService<BounceLedger>();
+        var ledger = services.GetRequiredService<IBounceLedger>();
         var mailbox = string.IsNullOrWhiteSpace(options.Imap.Host) ? "off (Digest:Bounces:Imap:Host)" : $"imap {options.Imap.Host}:{options.Imap.Port} {options.Imap.Folder}";
-        var rows = services.GetRequiredService<EditionStore>().Recent(editions)
+        var rows = services.GetRequiredService<IEditionStore>().Recent(editions)
             .Select(e => (e.Number, Counts: ledger.Count(e.Number)))
             .Where(r => r.Counts.Total > 0)
             .ToList();

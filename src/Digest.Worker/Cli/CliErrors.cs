@@ -2,7 +2,7 @@ using System.Text.Json;
 using Digest.Input;
 using Digest.Rendering;
 using Digest.Storage;
-using Digest.Delivery;
+using Digest.Ledger;
 
 namespace Digest.Worker;
 
@@ -17,7 +17,7 @@ public static class CliErrors
         _ when DiskFull(e) is not null => Cli.ExitCodes.Undelivered,
         OptionsValidationException or InvalidInputException or TemplateException or StoreUnavailableException or StoreDamagedException => Cli.ExitCodes.BadInput,
         // A damaged page met after the store was checked on opening.
-        LiteDB.LiteException { ErrorCode: LiteDB.LiteException.INVALID_DATAFILE_STATE } => Cli.ExitCodes.BadInput,
+        _ when StoreFailure.IsDamaged(e) => Cli.ExitCodes.BadInput,
         InvalidDataException { InnerException: FormatException } => Cli.ExitCodes.BadInput,
         FileNotFoundException f when f.FileName?.EndsWith(".json", StringComparison.Ordinal) == true => Cli.ExitCodes.BadInput,
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => Cli.ExitCodes.BadInput,
@@ -38,8 +38,8 @@ public static class CliErrors
         InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => $"Invalid configuration: {i.Message} {i.InnerException?.Message}".Trim(),
         FileNotFoundException f => $"Configuration file not found: {f.FileName}",
-        LiteDB.LiteException { ErrorCode: LiteDB.LiteException.INVALID_DATAFILE_STATE } l
-            => $"The store (Digest:Store:Path) is damaged: {l.Message}. Stop any running worker and restore your last backup copy of it (README, \"Backup and restore\").",
+        _ when StoreFailure.IsDamaged(e)
+            => $"The store (Digest:Store:Path) is damaged: {e.Message}. Stop any running worker and restore your last backup copy of it (README, \"Backup and restore\").",
         _ => e.Message,
     };
 

@@ -1,10 +1,14 @@
 using System.CommandLine;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Input;
 using Digest.Subscribers;
 using Digest.Worker.Preview;
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 
@@ -43,7 +47,7 @@ public static class PreviewCommand
             }
             var reader = Reader(services, parse.GetValue(subscriber));
             var builder = services.GetRequiredService<MessageBuilder>();
-            var delivery = new Delivery.Delivery
+            var delivery = new Digest.Ledger.DeliveryRecord
             {
                 Edition = chosen.Number,
                 Email = reader.Email,
@@ -52,7 +56,7 @@ public static class PreviewCommand
                 Categories = reader.Categories.ToList(),
                 MessageId = builder.MessageIdFor(chosen.Number, reader.Email),
             };
-            var message = await services.GetRequiredService<DigestRun>().BuildAsync(chosen, delivery);
+            var message = await services.GetRequiredService<Messages.EditionMessages>().BuildAsync(chosen, delivery);
             var content = parse.GetValue(eml) ? message.ToString() : parse.GetValue(text) ? message.TextBody : message.HtmlBody;
             if (parse.GetValue(output) is { } file)
             {
@@ -90,12 +94,12 @@ public static class PreviewCommand
 
     private static Edition? Choose(IServiceProvider services, int? number)
     {
-        var editions = services.GetRequiredService<EditionStore>();
+        var editions = services.GetRequiredService<IEditionStore>();
         if (number is { } n)
             return editions.Find(n) ?? throw new InvalidInputException(new InputError("--edition", 0, "", $"there is no edition {n}"));
-        var run = services.GetRequiredService<DigestRun>();
-        run.ImportFolder();
-        return run.CurrentEdition() ?? services.GetRequiredService<EditionPlanner>().Draft();
+        var next = services.GetRequiredService<NextEdition>();
+        next.ImportFolder();
+        return next.ResumeOrDraft();
     }
 
     private static Subscriber Reader(IServiceProvider services, string? email)

@@ -20,7 +20,7 @@ public static class RunCommand
             await StartupCheck.RunAsync(host.Services, templates: true, sends: true);
             var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
             StartupLine.Log(host.Services);
-            host.Services.GetRequiredService<DigestRun>().ImportFolder();
+            host.Services.GetRequiredService<Editions.NextEdition>().ImportFolder();
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
             log.LogInformation("Worker started; next edition at {Next:u}", next);
             // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a

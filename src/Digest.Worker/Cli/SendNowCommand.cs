@@ -1,5 +1,9 @@
 using System.CommandLine;
-using Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 
@@ -49,7 +53,7 @@ public static class SendNowCommand
 
     private static async Task<int> DryRunAsync(CliContext context, IServiceProvider services, bool allowEmpty, CancellationToken stopping)
     {
-        var dry = await services.GetRequiredService<DigestRun>().DryRunAsync(stopping, allowEmpty);
+        var dry = await services.GetRequiredService<DigestDryRun>().RunAsync(stopping, allowEmpty);
         var output = context.Output;
         if (dry is null)
         {

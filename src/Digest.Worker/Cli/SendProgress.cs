@@ -1,6 +1,10 @@
 using System.Diagnostics;
-using Digest.Delivery;
 using Spectre.Console;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 

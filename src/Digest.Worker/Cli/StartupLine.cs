@@ -1,4 +1,9 @@
-using Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
+
 
 namespace Digest.Worker.Cli;
 

@@ -1,10 +1,14 @@
 using System.CommandLine;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Subscribers;
 using Digest.Worker.Scheduling;
 using Spectre.Console;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 
@@ -29,11 +33,11 @@ public static class StatusCommand
             });
             // Redirected output has no terminal width; a wide table must not wrap its columns.
             console.Profile.Width = 200;
-            var ledger = services.GetRequiredService<DeliveryLedger>();
+            var ledger = services.GetRequiredService<IDeliveryLedger>();
             var table = new Table().Border(TableBorder.Simple)
                 .AddColumns("Edition", "Made (UTC)", "Comparisons", "Recipients", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Not yet sent", "State");
             var deferred = 0;
-            foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
+            foreach (var e in services.GetRequiredService<IEditionStore>().Recent(parse.GetValue(count)))
             {
                 var c = ledger.Count(e);
                 if (!e.IsComplete) deferred += c.Deferred;
@@ -42,10 +46,10 @@ public static class StatusCommand
             }
             console.Write(table);
             var relays = services.GetRequiredService<RelaySet>();
-            if (services.GetRequiredService<EditionStore>().Unfinished() is { } unfinished)
+            if (services.GetRequiredService<IEditionStore>().Unfinished() is { } unfinished)
                 foreach (var (zone, waiting, next) in ledger.Waiting(unfinished.Number, DateTime.UtcNow))
                     await context.Output.WriteLineAsync($"Edition #{unfinished.Number}: {waiting} readers in {zone} wait for their local time, the first at {next:yyyy-MM-dd HH:mm} UTC");
-            foreach (var e in services.GetRequiredService<EditionStore>().Recent(parse.GetValue(count)))
+            foreach (var e in services.GetRequiredService<IEditionStore>().Recent(parse.GetValue(count)))
             {
                 var sent = ledger.SentByRelay(e);
                 if (sent.Count == 0) continue;
@@ -58,11 +62,11 @@ public static class StatusCommand
                 await context.Output.WriteLineAsync($"Edition #{e.Number} sent via: {string.Join(", ", lines)}{(cost > 0 ? $"; cost {cost:0.00}" : "")}");
             }
             BounceStatus.Write(console, services, parse.GetValue(count));
-            var schedule = new ScheduleLog(services.GetRequiredService<Storage.DigestStore>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
+            var schedule = new ScheduleLog(services.GetRequiredService<Digest.Scheduling.IScheduleRecord>(), services.GetRequiredService<IOptions<DigestOptions>>(), TimeProvider.System);
             var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
-            await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<ComparisonStore>().Count()}");
+            await context.Output.WriteLineAsync($"Comparisons in store: {services.GetRequiredService<IComparisonStore>().Count()}");
             await QueueReport.WriteAsync(context.Output, services.GetRequiredService<EditionPlanner>().Queue());
-            await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<SuppressionList>().All().Count}");
+            await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<ISuppressions>().All().Count}");
             await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried when their backoff ends, until Digest:Delivery:GiveUpAfter; send-now retries them at once)");
             await context.Output.WriteLineAsync($"Config: {services.GetRequiredService<ConfigFile>()}");
             await context.Output.WriteLineAsync($"Store: {options.Store.Describe()}");

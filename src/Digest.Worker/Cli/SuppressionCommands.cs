@@ -14,8 +14,8 @@ public static class SuppressionCommands
         unsubscribe.SetAction((parse, _) => context.ExecuteAsync(parse, templates: false, async (services, _) =>
         {
             var address = Checked(parse.GetValue(email)!);
-            var added = services.GetRequiredService<SuppressionList>().Add(address, SuppressionReason.Unsubscribed, "by an admin");
-            services.GetRequiredService<ILogger<SuppressionList>>().LogInformation("Admin unsubscribed {Email}", address);
+            var added = services.GetRequiredService<ISuppressions>().Add(address, SuppressionReason.Unsubscribed, "by an admin");
+            services.GetRequiredService<ILogger<ISuppressions>>().LogInformation("Admin unsubscribed {Email}", address);
             await context.Output.WriteLineAsync(added ? $"{address} is unsubscribed." : $"{address} was already suppressed.");
             return ExitCodes.Done;
         }));
@@ -34,8 +34,8 @@ public static class SuppressionCommands
                 return await ResubscribeEditionAsync(context, services, number, parse.GetValue(reason), parse.GetValue(dryRun));
             var address = Checked(parse.GetValue(optionalEmail)
                 ?? throw new InvalidInputException(new InputError("resubscribe", 0, "", "give an address, or --edition N --reason hard-bounce")));
-            var removed = services.GetRequiredService<SuppressionList>().Remove(address);
-            services.GetRequiredService<ILogger<SuppressionList>>().LogWarning("Admin resubscribed {Email}", address);
+            var removed = services.GetRequiredService<ISuppressions>().Remove(address);
+            services.GetRequiredService<ILogger<ISuppressions>>().LogWarning("Admin resubscribed {Email}", address);
             await context.Output.WriteLineAsync(removed ? $"{address} may receive the digest again." : $"{address} was not suppressed.");
             return ExitCodes.Done;
         }));
@@ -44,7 +44,7 @@ public static class SuppressionCommands
         var list = new Command("suppressions", "List suppressed addresses (unsubscribed, bounced).") { export };
         list.SetAction((parse, _) => context.ExecuteAsync(parse, templates: false, async (services, _) =>
         {
-            var all = services.GetRequiredService<SuppressionList>().All();
+            var all = services.GetRequiredService<ISuppressions>().All();
             var lines = all.Select(s => $"{s.Email},{s.Reason},{s.At:yyyy-MM-ddTHH:mm:ssZ},\"{s.Detail?.Replace("\"", "\"\"")}\"").Prepend("email,reason,at,detail");
             if (parse.GetValue(export) is { } file)
             {
@@ -70,8 +70,8 @@ public static class SuppressionCommands
     {
         if (reason != "hard-bounce")
             throw new InvalidInputException(new InputError("--reason", 0, reason ?? "", "must be hard-bounce (the only reason lifted in bulk)"));
-        var suppressions = services.GetRequiredService<SuppressionList>();
-        var bounced = services.GetRequiredService<Digest.Delivery.DeliveryLedger>().Bounced(edition);
+        var suppressions = services.GetRequiredService<ISuppressions>();
+        var bounced = services.GetRequiredService<Digest.Ledger.IDeliveryLedger>().Bounced(edition);
         var lifted = suppressions.All()
             .Where(s => s.Reason == SuppressionReason.HardBounce && (bounced.Contains(s.Email) || s.Detail?.StartsWith($"edition {edition}:", StringComparison.Ordinal) == true))
             .Select(s => s.Email)
@@ -84,7 +84,7 @@ public static class SuppressionCommands
             return ExitCodes.Done;
         }
         var removed = lifted.Count(suppressions.Remove);
-        services.GetRequiredService<ILogger<SuppressionList>>()
+        services.GetRequiredService<ILogger<ISuppressions>>()
             .LogWarning("Admin resubscribed {Count} addresses suppressed as hard bounces by edition {Edition}: {Emails}", removed, edition, string.Join(", ", lifted));
         await context.Output.WriteLineAsync($"{removed} addresses may receive the digest again (hard bounces of edition {edition}).");
         return ExitCodes.Done;

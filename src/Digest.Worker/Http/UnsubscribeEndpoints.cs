@@ -44,7 +44,7 @@ public static class UnsubscribeEndpoints
     }
 
     private static async Task<IResult> UnsubscribeAsync(HttpContext http, string? token, UnsubscribeTokens tokens,
-        SuppressionList suppressions, IOptions<DigestOptions> options, ILoggerFactory loggers)
+        ISuppressions suppressions, IOptions<DigestOptions> options, ILoggerFactory loggers)
     {
         var o = options.Value;
         if (tokens.Verify(token) is not { } email) return InvalidLink(http, o);

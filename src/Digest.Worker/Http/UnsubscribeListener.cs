@@ -11,7 +11,7 @@ namespace Digest.Worker.Http;
 /// </summary>
 public sealed class UnsubscribeListener(
     IOptions<DigestOptions> options,
-    SuppressionList suppressions,
+    ISuppressions suppressions,
     UnsubscribeTokens tokens,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {

@@ -7,7 +7,7 @@ namespace Digest.Worker.Scheduling;
 /// At start-up, runs the digest once if the schedule fired while the worker was down, or if an edition was
 /// left unfinished by a crash. One run, however many weeks were missed: never two editions back to back.
 /// </summary>
-public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, DigestRun run, ILogger<CatchUp> log) : IHostedService
+public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, NextEdition next, ILogger<CatchUp> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -15,7 +15,7 @@ public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, 
         var last = schedule.LastFire();
         string? reason = null;
         // Only readers still planned make an edition unfinished here: deferred ones wait for the tick and their backoff.
-        if (run.CurrentEdition() is { } unfinished)
+        if (next.Unfinished() is { } unfinished)
             reason = $"edition {unfinished.Number} was left unfinished";
         else if (last is null)
             // First start on this store: nothing was missed, the schedule starts from now.

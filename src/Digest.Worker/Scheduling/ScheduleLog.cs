@@ -1,4 +1,4 @@
-using Digest.Storage;
+using Digest.Scheduling;
 using Quartz;
 
 namespace Digest.Worker.Scheduling;
@@ -7,7 +7,7 @@ namespace Digest.Worker.Scheduling;
 /// When the schedule last fired, kept in the store. Quartz's in-memory store forgets a fire that fell while
 /// the worker was down (it rebuilds the trigger from now), so catch-up comes from this record.
 /// </summary>
-public sealed class ScheduleLog(DigestStore store, IOptions<DigestOptions> options, TimeProvider clock)
+public sealed class ScheduleLog(IScheduleRecord record, IOptions<DigestOptions> options, TimeProvider clock)
 {
     public CronExpression Cron()
     {
@@ -29,7 +29,7 @@ public sealed class ScheduleLog(DigestStore store, IOptions<DigestOptions> optio
         return previous;
     }
 
-    public DateTime? LastFire() => store.Schedule.FindById("schedule")?.LastFireAt;
+    public DateTime? LastFire() => record.LastFire();
 
-    public void Fired(DateTimeOffset at) => store.Schedule.Upsert(new ScheduleRecord { LastFireAt = at.UtcDateTime });
+    public void Fired(DateTimeOffset at) => record.Fired(at);
 }

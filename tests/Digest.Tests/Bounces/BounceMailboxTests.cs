@@ -1,10 +1,14 @@
 using Digest.Bounces;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Bounces;
 
@@ -93,7 +97,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
         Assert.Contains("1 read, 0 hard bounces, 0 soft bounces, 0 complaints, 0 suppressed, 0 unmatched, 1 seen before, 1 moved.", duplicate.Output);
         Assert.Contains("seen before: SoftBounce for alan@example.com, edition 1; not counted again", duplicate.Output);
         using var services = Ws.Services();
-        Assert.Single(services.GetRequiredService<BounceLedger>().ForAddress("alan@example.com"));
+        Assert.Single(services.GetRequiredService<IBounceLedger>().ForAddress("alan@example.com"));
         Assert.Equal(2, (await dovecot.SubjectsAsync(_user, "Digest/Processed")).Count);
     }
 
@@ -134,7 +138,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
         Assert.Equal(1, run.Unmatched);
         Assert.Contains(logs.Lines, l => l.StartsWith("Warning: Bounce mailbox message 1 \"Undelivered Mail Returned to Sender\" kept unmatched: matches no delivery", StringComparison.Ordinal)
                                          && l.Contains($"no valid return path among {forged}", StringComparison.Ordinal));
-        Assert.False(services.GetRequiredService<Digest.Subscribers.SuppressionList>().Contains("ada@example.com"));
+        Assert.False(services.GetRequiredService<Digest.Subscribers.ISuppressions>().Contains("ada@example.com"));
         Assert.Equal(["Undelivered Mail Returned to Sender"], await dovecot.SubjectsAsync(_user, "Digest/Unmatched"));
     }
 
@@ -162,11 +166,11 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
         using (var services = Ws.Services())
         {
             var at = new DateTime(2026, 11, 9, 9, 0, 0, DateTimeKind.Utc);
-            services.GetRequiredService<DeliveryLedger>().Plan(new Edition { Number = 1, CutOff = at, CreatedAt = at, CompletedAt = at },
+            services.GetRequiredService<IDeliveryLedger>().Plan(new Edition { Number = 1, CutOff = at, CreatedAt = at, CompletedAt = at },
             [
-                new Digest.Delivery.Delivery
+                new Digest.Ledger.DeliveryRecord
                 {
-                    Id = Digest.Delivery.Delivery.IdFor(1, 0), Edition = 1, Email = "ada@example.com", Key = "ada@example.com",
+                    Id = Digest.Ledger.DeliveryRecord.IdFor(1, 0), Edition = 1, Email = "ada@example.com", Key = "ada@example.com",
                     MessageId = PublicMessageId(1, "ada@example.com"), State = DeliveryState.Sent,
                 },
             ]);
@@ -220,7 +224,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
         for (var i = 0; i < 100 && (await dovecot.SubjectsAsync(_user, "Digest/Processed")).Count == 0; i++) await Task.Delay(100);
         await poller.StopAsync(CancellationToken.None);
 
-        Assert.True(services.GetRequiredService<Digest.Subscribers.SuppressionList>().Contains("ada@example.com"));
+        Assert.True(services.GetRequiredService<Digest.Subscribers.ISuppressions>().Contains("ada@example.com"));
         Assert.Equal(["Undelivered Mail Returned to Sender"], await dovecot.SubjectsAsync(_user, "Digest/Processed"));
         Assert.Empty(await dovecot.SubjectsAsync(_user, "INBOX"));
     }
@@ -280,16 +284,16 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
     private Dictionary<(string, int), string> SeedEditions(int editions, params string[] readers)
     {
         using var services = Ws.Services();
-        var ledger = services.GetRequiredService<DeliveryLedger>();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
         var builder = services.GetRequiredService<MessageBuilder>();
         var returnPaths = services.GetRequiredService<ReturnPaths>();
         var paths = new Dictionary<(string, int), string>();
         for (var n = 1; n <= editions; n++)
         {
             var at = new DateTime(2026, 11, 2, 9, 0, 0, DateTimeKind.Utc).AddDays(7 * n);
-            var deliveries = readers.Select((email, i) => new Digest.Delivery.Delivery
+            var deliveries = readers.Select((email, i) => new Digest.Ledger.DeliveryRecord
             {
-                Id = Digest.Delivery.Delivery.IdFor(n, i), Edition = n, Email = email, Key = email,
+                Id = Digest.Ledger.DeliveryRecord.IdFor(n, i), Edition = n, Email = email, Key = email,
                 MessageId = builder.MessageIdFor(n, email), State = DeliveryState.Sent,
             }).ToList();
             ledger.Plan(new Edition { Number = n, CutOff = at, CreatedAt = at, CompletedAt = at }, deliveries);

@@ -19,7 +19,7 @@ public sealed class ReturnPathTests() : SinkTest(Samples.Comparison("alpha-vs-be
         Assert.True(result.ExitCode == 0, result.ToString());
         using var services = Ws.Services();
         var returnPaths = services.GetRequiredService<ReturnPaths>();
-        var ledger = services.GetRequiredService<Digest.Delivery.DeliveryLedger>();
+        var ledger = services.GetRequiredService<Digest.Ledger.IDeliveryLedger>();
         foreach (var email in new[] { "ada@example.com", "grace@example.com", "alan@example.com" })
         {
             var received = Assert.Single(Sink.To(email));
@@ -51,10 +51,10 @@ public sealed class ReturnPathTests() : SinkTest(Samples.Comparison("alpha-vs-be
         Ws.Settings["Digest:Bounces:Address"] = "bounces@weekly-verdicts.example.com";
         using var services = Ws.Services();
         var returnPaths = services.GetRequiredService<ReturnPaths>();
-        var genuine = returnPaths.For(Digest.Delivery.Delivery.IdFor(4, 7))!.Address;
+        var genuine = returnPaths.For(Digest.Ledger.DeliveryRecord.IdFor(4, 7))!.Address;
         var mac = genuine[(genuine.LastIndexOf('-', genuine.IndexOf('@')) + 1)..genuine.IndexOf('@')];
 
-        Assert.Equal(Digest.Delivery.Delivery.IdFor(4, 7), returnPaths.DeliveryIdOf(genuine));
+        Assert.Equal(Digest.Ledger.DeliveryRecord.IdFor(4, 7), returnPaths.DeliveryIdOf(genuine));
         Assert.Null(returnPaths.DeliveryIdOf(genuine.Replace("+4-7-", "+4-8-")));
         Assert.Null(returnPaths.DeliveryIdOf(genuine.Replace(mac, new string('0', mac.Length))));
         Assert.Null(returnPaths.DeliveryIdOf("bounces@weekly-verdicts.example.com"));
@@ -72,7 +72,7 @@ public sealed class ReturnPathTests() : SinkTest(Samples.Comparison("alpha-vs-be
         Assert.True(result.ExitCode == 0, result.ToString());
         // A bounce arrives days later, in another process: the return path must still verify there.
         using var services = Ws.Services();
-        var delivery = services.GetRequiredService<Digest.Delivery.DeliveryLedger>().Find(1, "ada@example.com")!;
+        var delivery = services.GetRequiredService<Digest.Ledger.IDeliveryLedger>().Find(1, "ada@example.com")!;
         Assert.Equal(delivery.Id, services.GetRequiredService<ReturnPaths>().DeliveryIdOf(Assert.Single(Sink.To("ada@example.com")).From));
     }
 

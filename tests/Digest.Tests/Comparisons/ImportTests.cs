@@ -9,7 +9,7 @@ public sealed class ImportTests : WorkspaceTest
     private int StoredCount()
     {
         using var services = Ws.Services();
-        return services.GetRequiredService<ComparisonStore>().Count();
+        return services.GetRequiredService<IComparisonStore>().Count();
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class ImportTests : WorkspaceTest
         Assert.Equal(0, (await Ws.RunAsync("import", second)).ExitCode);
 
         using var services = Ws.Services();
-        var store = services.GetRequiredService<ComparisonStore>();
+        var store = services.GetRequiredService<IComparisonStore>();
         Assert.Equal(1, store.Count());
         Assert.Equal("New title", store.Find("alpha-vs-beta")!.Title);
     }
@@ -125,7 +125,7 @@ public sealed class ImportTests : WorkspaceTest
         Assert.Equal(0, (await Ws.RunAsync("send-now", "--dry-run")).ExitCode);
 
         using var services = Ws.Services();
-        Assert.Equal("Edited title", services.GetRequiredService<ComparisonStore>().Find("from-folder")!.Title);
+        Assert.Equal("Edited title", services.GetRequiredService<IComparisonStore>().Find("from-folder")!.Title);
     }
 }
 

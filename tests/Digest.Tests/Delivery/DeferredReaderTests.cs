@@ -1,6 +1,10 @@
-using Digest.Delivery;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Delivery;
 
@@ -33,7 +37,7 @@ public sealed class DeferredReaderTests() : SinkTest(Samples.Comparison("alpha-v
         var clock = TestWorkspace.ClockAt("2026-11-23T09:00:00Z");
         using var services = Ws.Services(clock);
         var run = services.GetRequiredService<DigestRun>();
-        var ledger = services.GetRequiredService<DeliveryLedger>();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
 
         await run.SendAsync(null, CancellationToken.None);
         var deferred = ledger.Find(1, "grace@example.com")!;
@@ -53,6 +57,6 @@ public sealed class DeferredReaderTests() : SinkTest(Samples.Comparison("alpha-v
         var last = await run.SendAsync(null, CancellationToken.None, resumeOnly: true);
         Assert.Equal(DeliveryState.Failed, ledger.Find(1, "grace@example.com")!.State);
         Assert.Equal(1, last.Counts!.Failed);
-        Assert.NotNull(services.GetRequiredService<Digest.Editions.EditionStore>().Find(1)!.CompletedAt);
+        Assert.NotNull(services.GetRequiredService<Digest.Editions.IEditionStore>().Find(1)!.CompletedAt);
     }
 }

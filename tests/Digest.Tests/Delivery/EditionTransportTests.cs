@@ -1,5 +1,9 @@
-using Digest.Delivery;
 using Digest.Tests.Support;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Delivery;
 

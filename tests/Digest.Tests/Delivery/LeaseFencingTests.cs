@@ -1,4 +1,5 @@
-using Digest.Storage;
+using Digest.Ledger;
+using Microsoft.Extensions.DependencyInjection;
 using Digest.Tests.Support;
 using Xunit.Abstractions;
 
@@ -73,8 +74,8 @@ public sealed class LeaseFencingTests(ITestOutputHelper log) : SinkTest
 
     private DateTime ReadLeaseExpiry()
     {
-        using var store = new DigestStore(Ws.Settings["Digest:Store:Path"]!);
-        return store.Leases.FindById("sender")!.ExpiresAt;
+        using var services = Ws.Services();
+        return services.GetRequiredService<ISenderLeaseStore>().Current()!.ExpiresAt;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -1,7 +1,11 @@
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Delivery;
 
@@ -27,7 +31,7 @@ public sealed class OutcomeJournalTests : SinkTest
         var journal = new OutcomeJournal(Path.Combine(Ws.Root, "digest.db"));
         using (var writer = journal.Open())
         {
-            writer.Append(new Digest.Delivery.Delivery { Id = 7, State = DeliveryState.Sent, Relay = "eu west 2 (50%_off)" });
+            writer.Append(new Digest.Ledger.DeliveryRecord { Id = 7, State = DeliveryState.Sent, Relay = "eu west 2 (50%_off)" });
             writer.Flush();
         }
 
@@ -66,11 +70,11 @@ public sealed class OutcomeJournalTests : SinkTest
     public async Task Cancelling_the_reading_of_pending_deliveries_stops_it()
     {
         using var services = Ws.Services();
-        var ledger = services.GetRequiredService<DeliveryLedger>();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
         var edition = new Edition { Number = 1, CutOff = DateTime.UtcNow, CreatedAt = DateTime.UtcNow };
-        ledger.Plan(edition, Enumerable.Range(0, 10).Select(i => new Digest.Delivery.Delivery
+        ledger.Plan(edition, Enumerable.Range(0, 10).Select(i => new Digest.Ledger.DeliveryRecord
         {
-            Id = Digest.Delivery.Delivery.IdFor(1, i), Edition = 1, Email = $"r{i}@example.com", Key = $"r{i}@example.com", MessageId = $"<{i}@x>",
+            Id = Digest.Ledger.DeliveryRecord.IdFor(1, i), Edition = 1, Email = $"r{i}@example.com", Key = $"r{i}@example.com", MessageId = $"<{i}@x>",
         }));
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();

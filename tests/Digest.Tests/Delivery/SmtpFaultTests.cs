@@ -1,7 +1,11 @@
-using Digest.Delivery;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Delivery;
 
@@ -142,7 +146,7 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
         Assert.Single(Sink.To("alan@example.com"));
         Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions")).Output.Trim());
         using var services = Ws.Services();
-        var grace = services.GetRequiredService<DeliveryLedger>().Find(1, "grace@example.com")!;
+        var grace = services.GetRequiredService<IDeliveryLedger>().Find(1, "grace@example.com")!;
         Assert.Equal(DeliveryState.Failed, grace.State);
         Assert.Equal("554 5.7.1 message content rejected by filter", grace.LastReply);
     }

@@ -1,9 +1,13 @@
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Editions;
 
@@ -44,7 +48,7 @@ public sealed class LocalTimeDeliveryTests : SinkTest
         Assert.Equal(["berlin@example.com", "tokyo@example.com", "utc@example.com"], Received());
         Assert.Equal(2, first.Waiting);
         Assert.False(first.Undelivered);
-        var waiting = services.GetRequiredService<DeliveryLedger>().Waiting(1, clock.GetUtcNow().UtcDateTime);
+        var waiting = services.GetRequiredService<IDeliveryLedger>().Waiting(1, clock.GetUtcNow().UtcDateTime);
         Assert.Equal([("America/New_York", 1, new DateTime(2026, 11, 23, 14, 0, 0)), ("Pacific/Honolulu", 1, new DateTime(2026, 11, 23, 19, 0, 0))],
             waiting.Select(w => (w.Zone, w.Count, w.Next)));
 
@@ -62,7 +66,7 @@ public sealed class LocalTimeDeliveryTests : SinkTest
         var last = await RunAsync(services);
         Assert.Equal(5, Sink.Messages.Count);
         Assert.Equal(5, Received().Distinct().Count());
-        Assert.True(services.GetRequiredService<EditionStore>().Find(1)!.IsComplete);
+        Assert.True(services.GetRequiredService<IEditionStore>().Find(1)!.IsComplete);
         Assert.Equal(0, last.Waiting);
 
         // Nothing is sent twice, and no new edition starts without new comparisons.

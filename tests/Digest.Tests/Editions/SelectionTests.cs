@@ -1,8 +1,12 @@
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Editions;
 
@@ -25,7 +29,7 @@ public sealed class SelectionTests : WorkspaceTest
         var outcome = await SendAsync(services);
 
         Assert.Same(RunOutcome.NothingNew, outcome);
-        Assert.Null(services.GetRequiredService<EditionStore>().Latest());
+        Assert.Null(services.GetRequiredService<IEditionStore>().Latest());
         Assert.Empty(Ws.OutboxFiles(1));
     }
 
@@ -42,7 +46,7 @@ public sealed class SelectionTests : WorkspaceTest
 
         await SendAsync(services);
 
-        var edition = services.GetRequiredService<EditionStore>().Latest()!;
+        var edition = services.GetRequiredService<IEditionStore>().Latest()!;
         Assert.Equal(["c4", "c3", "c2"], edition.Comparisons.Select(c => c.Slug));
         Assert.Equal(1, edition.LeftOut);
     }
@@ -56,7 +60,7 @@ public sealed class SelectionTests : WorkspaceTest
 
         await SendAsync(services);
 
-        var edition = services.GetRequiredService<EditionStore>().Latest()!;
+        var edition = services.GetRequiredService<IEditionStore>().Latest()!;
         Assert.Equal(2, edition.Comparisons.Count);
         Assert.Equal(0, edition.LeftOut);
     }
@@ -71,14 +75,14 @@ public sealed class SelectionTests : WorkspaceTest
             Samples.Comparison("in-the-future", "2026-11-23T09:00:01Z"));
 
         await SendAsync(services);
-        var first = services.GetRequiredService<EditionStore>().Latest()!;
+        var first = services.GetRequiredService<IEditionStore>().Latest()!;
         Assert.Equal(["at-cut-off"], first.Comparisons.Select(c => c.Slug));
         Assert.Equal(new DateTime(2026, 11, 23, 9, 0, 0, DateTimeKind.Utc), first.CutOff);
 
         clock.Advance(TimeSpan.FromDays(7));
         await SendAsync(services);
 
-        var second = services.GetRequiredService<EditionStore>().Latest()!;
+        var second = services.GetRequiredService<IEditionStore>().Latest()!;
         Assert.Equal(2, second.Number);
         Assert.Equal(["in-the-future"], second.Comparisons.Select(c => c.Slug));
         Assert.Equal(first.CutOff, second.PreviousCutOff);
@@ -99,7 +103,7 @@ public sealed class SelectionTests : WorkspaceTest
         Assert.Same(RunOutcome.NothingNew, second);
         Assert.Equal(3, Ws.OutboxFiles(1).Count);
         Assert.Empty(Ws.OutboxFiles(2));
-        Assert.Equal(DeliveryState.Sent, services.GetRequiredService<DeliveryLedger>().Find(1, "ADA@example.com")!.State);
+        Assert.Equal(DeliveryState.Sent, services.GetRequiredService<IDeliveryLedger>().Find(1, "ADA@example.com")!.State);
     }
 
     [Fact]
@@ -118,7 +122,7 @@ public sealed class SelectionTests : WorkspaceTest
         var second = await SendAsync(services);
 
         Assert.Equal(2, second.Edition);
-        Assert.Equal(["c1"], services.GetRequiredService<EditionStore>().Find(2)!.Comparisons.Select(c => c.Slug));
+        Assert.Equal(["c1"], services.GetRequiredService<IEditionStore>().Find(2)!.Comparisons.Select(c => c.Slug));
         Assert.Contains("c1 title", File.ReadAllText(Ws.OutboxFiles(2)[0]));
     }
 
@@ -136,7 +140,7 @@ public sealed class SelectionTests : WorkspaceTest
         clock.Advance(TimeSpan.FromDays(5));
         await SendAsync(services);
 
-        Assert.Equal(["back-dated"], services.GetRequiredService<EditionStore>().Find(2)!.Comparisons.Select(c => c.Slug));
+        Assert.Equal(["back-dated"], services.GetRequiredService<IEditionStore>().Find(2)!.Comparisons.Select(c => c.Slug));
     }
 
     [Fact]
@@ -153,7 +157,7 @@ public sealed class SelectionTests : WorkspaceTest
         var second = await SendAsync(services);
 
         Assert.Equal(2, second.Edition);
-        Assert.Equal(["meanwhile"], services.GetRequiredService<EditionStore>().Find(2)!.Comparisons.Select(c => c.Slug));
+        Assert.Equal(["meanwhile"], services.GetRequiredService<IEditionStore>().Find(2)!.Comparisons.Select(c => c.Slug));
     }
 
     [Fact]
@@ -181,7 +185,7 @@ public sealed class SelectionTests : WorkspaceTest
 
         await SendAsync(services);
 
-        var edition = services.GetRequiredService<EditionStore>().Latest()!;
+        var edition = services.GetRequiredService<IEditionStore>().Latest()!;
         Assert.Equal(["fresh"], edition.Comparisons.Select(c => c.Slug));
         Assert.Equal(0, edition.LeftOut);
     }
@@ -214,7 +218,7 @@ public sealed class SelectionTests : WorkspaceTest
         Import(services, Samples.Comparison("c1", "2026-11-20T10:00:00Z"));
         await SendAsync(services);
         // As an older version left it: the edition stored, its comparison not marked.
-        var store = services.GetRequiredService<Digest.Storage.DigestStore>();
+        var store = services.GetRequiredService<Digest.Storage.LiteDb.LiteDbStore>();
         var c1 = store.Comparisons.FindById("c1");
         c1.EditionNumber = null;
         store.Comparisons.Update(c1);

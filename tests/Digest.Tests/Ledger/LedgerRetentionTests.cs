@@ -1,7 +1,11 @@
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
 namespace Digest.Tests.Ledger;
 
@@ -42,7 +46,7 @@ public sealed class LedgerRetentionTests : WorkspaceTest
             afterKeepPlusOne = StoreBytes();
             for (var week = 5; week <= 10; week++) await WeekAsync(services, clock, week);
 
-            var ledger = services.GetRequiredService<DeliveryLedger>();
+            var ledger = services.GetRequiredService<IDeliveryLedger>();
             Assert.Empty(ledger.ForEdition(7));
             Assert.Equal(Readers, ledger.ForEdition(8).Count);
             Assert.Equal(Readers, ledger.ForEdition(10).Count);

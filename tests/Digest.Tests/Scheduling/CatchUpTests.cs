@@ -1,4 +1,4 @@
-using Digest.Storage;
+using Digest.Scheduling;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +19,7 @@ public sealed class CatchUpTests : SinkTest
     private void ScheduleLastFiredAt(DateTime at)
     {
         using var services = Ws.Services();
-        services.GetRequiredService<DigestStore>().Schedule.Upsert(new ScheduleRecord { LastFireAt = at });
+        services.GetRequiredService<IScheduleRecord>().Fired(new DateTimeOffset(at, TimeSpan.Zero));
     }
 
     private async Task<int> RunWorkerForAsync(TimeSpan time)

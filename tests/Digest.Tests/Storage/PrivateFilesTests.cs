@@ -34,7 +34,7 @@ public sealed class PrivateFilesTests : WorkspaceTest
     public void The_journal_is_created_private()
     {
         var store = Path.Combine(Ws.Root, "digest.db");
-        var journal = new Digest.Delivery.OutcomeJournal(store);
+        var journal = new Digest.Storage.LiteDb.OutcomeJournal(store);
 
         using (journal.Open()) { }
 

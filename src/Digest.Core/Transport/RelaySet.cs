@@ -1,7 +1,11 @@
 using Digest.Editions;
 using Microsoft.Extensions.Options;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
 
-namespace Digest.Delivery;
+namespace Digest.Transport;
 
 /// <summary>One way out for mail: a transport with its own connections, rate and price.</summary>
 public sealed record Relay(string Name, IMailTransport Transport, double MaxPerSecond, decimal CostPerThousand)

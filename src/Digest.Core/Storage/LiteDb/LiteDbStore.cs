@@ -1,30 +1,23 @@
 using Digest.Bounces;
 using Digest.Comparisons;
-using Digest.Delivery;
 using Digest.Editions;
 using Digest.Ledger;
 using Digest.Subscribers;
 using LiteDB;
 
-namespace Digest.Storage;
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
-/// The embedded LiteDB file that holds comparisons, editions, the delivery ledger and suppressions.
+/// The embedded LiteDB file that holds comparisons, editions, the delivery ledger and suppressions: the default
+/// store, one file and nothing to install. The LiteDb* classes beside it implement the pipeline's ports on it.
 /// Opened in shared mode: LiteDB then guards the file with a named mutex, so the worker and an admin's
 /// `status` or `import` in another process can use it at once (direct mode lets two processes corrupt it).
 /// </summary>
-public sealed class DigestStore : IDisposable
+public sealed class LiteDbStore : IDisposable
 {
     private readonly LiteDatabase _db;
-    private readonly Lazy<string> _id;
 
     public string Path { get; }
-
-    /// <summary>
-    /// A random id of this store, made once with its first edition and kept in it: Message-IDs carry it, so a
-    /// fresh store, a staging install or another list never gives a reader the same Message-ID twice.
-    /// </summary>
-    public string Id => _id.Value;
 
     /// <summary>Opened for reading only: any write fails.</summary>
     public bool IsReadOnly { get; }
@@ -33,10 +26,9 @@ public sealed class DigestStore : IDisposable
     /// For commands that only read (status, suppressions): LiteDB is opened read-only, so not even a damaged
     /// page it stumbles on later can make it write. A store that does not exist yet is still created.
     /// </param>
-    public DigestStore(string path, bool readOnly = false)
+    public LiteDbStore(string path, bool readOnly = false)
     {
         Path = path;
-        _id = new(LoadOrCreateId);
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(folder)) PrivateFiles.CreateFolder(folder);
         try
@@ -72,7 +64,7 @@ public sealed class DigestStore : IDisposable
 
     public ILiteCollection<Comparison> Comparisons => _db.GetCollection<Comparison>("comparisons");
     public ILiteCollection<Edition> Editions => _db.GetCollection<Edition>("editions");
-    public ILiteCollection<Delivery.Delivery> Deliveries => _db.GetCollection<Delivery.Delivery>("deliveries");
+    public ILiteCollection<Digest.Ledger.DeliveryRecord> Deliveries => _db.GetCollection<Digest.Ledger.DeliveryRecord>("deliveries");
     public ILiteCollection<Suppression> Suppressions => _db.GetCollection<Suppression>("suppressions");
     public ILiteCollection<ImportedFile> ImportedFiles => _db.GetCollection<ImportedFile>("imported_files");
     public ILiteCollection<LeaseRecord> Leases => _db.GetCollection<LeaseRecord>("leases");
@@ -125,20 +117,6 @@ public sealed class DigestStore : IDisposable
     // LiteDB 5's header page: this text at byte 32 (HeaderPage.HEADER_INFO).
     private const string HeaderInfo = "** This is a LiteDB file **";
 
-    private string LoadOrCreateId()
-    {
-        if (Identity.FindById(StoreIdentity.Key) is { } known) return known.StoreId;
-        try
-        {
-            Identity.Insert(new StoreIdentity { StoreId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)), CreatedAt = DateTime.UtcNow });
-        }
-        catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
-        {
-            // Another process made it first; its id is the one.
-        }
-        return Identity.FindById(StoreIdentity.Key).StoreId;
-    }
-
     private void EnsureIndexes()
     {
         Comparisons.EnsureIndex(c => c.PublishedAt);
@@ -157,7 +135,7 @@ public sealed class DigestStore : IDisposable
         var mapper = new BsonMapper { EnumAsInteger = false };
         mapper.Entity<Comparison>().Id(c => c.Slug, autoId: false).Ignore(c => c.Categories);
         mapper.Entity<Edition>().Id(e => e.Number, autoId: false);
-        mapper.Entity<Delivery.Delivery>().Id(d => d.Id, autoId: false);
+        mapper.Entity<Digest.Ledger.DeliveryRecord>().Id(d => d.Id, autoId: false);
         mapper.Entity<Suppression>().Id(s => s.Email, autoId: false);
         mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
         mapper.Entity<BounceRecord>().Id(b => b.Id, autoId: false);
@@ -166,13 +144,6 @@ public sealed class DigestStore : IDisposable
     }
 
     public void Dispose() => _db.Dispose();
-}
-
-/// <summary>The store file could not be opened: missing permissions, or not a LiteDB file, or damaged.</summary>
-public sealed class StoreUnavailableException(string path, Exception inner)
-    : Exception($"The store {path} cannot be opened: {inner.Message} (is it a Digest database? Restore it from a backup or point Digest:Store:Path elsewhere; the file was not changed.)", inner)
-{
-    public string StorePath { get; } = path;
 }
 
 /// <summary>The one record that names this store.</summary>

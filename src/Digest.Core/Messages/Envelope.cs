@@ -1,6 +1,10 @@
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Messages;
 
 /// <summary>
 /// Carries a message's envelope sender (its VERP return path) from <see cref="MessageBuilder"/> to the

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using LiteDB;
 
-namespace Digest.Storage;
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
 /// Checks an existing store file before Digest uses it, through a read-only connection so a damaged file is
@@ -74,13 +74,4 @@ internal static class StoreIntegrity
             foreach (var _ in db.GetCollection(collection).Find(Query.All(name))) { }
         }
     }
-}
-
-/// <summary>The store file is damaged: Digest refuses it rather than read it as empty or repair it in place.</summary>
-public sealed class StoreDamagedException(string path, string reason, Exception? inner = null)
-    : Exception($"The store {path} is damaged ({reason}). Digest does not read it as empty or repair it, and did not change it. "
-                + $"Stop any running worker, then restore your last backup copy of the file to {path} (README, \"Backup and restore\"); "
-                + "or move the file aside to start an empty store, which forgets every edition, delivery and suppression.", inner)
-{
-    public string StorePath { get; } = path;
 }

@@ -1,8 +1,9 @@
-using Digest.Storage;
+using Digest.Editions;
 
-namespace Digest.Editions;
+namespace Digest.Storage.LiteDb;
 
-public sealed class EditionStore(DigestStore store)
+/// <summary>Editions in the LiteDB file, keyed by number.</summary>
+public sealed class LiteDbEditionStore(LiteDbStore store) : IEditionStore
 {
     public Edition? Latest() => store.Editions.Query().OrderByDescending(e => e.Number).FirstOrDefault();
 

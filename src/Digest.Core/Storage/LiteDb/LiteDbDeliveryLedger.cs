@@ -1,12 +1,22 @@
 using System.Runtime.CompilerServices;
 using Digest.Editions;
-using Digest.Storage;
+using Digest.Ledger;
 
-namespace Digest.Delivery;
+namespace Digest.Storage.LiteDb;
 
-/// <summary>The record per recipient of who got which edition, kept in the store.</summary>
-public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
+/// <summary>
+/// The delivery ledger in the LiteDB file: one document per reader and edition, with ids that make an edition one
+/// contiguous range of the primary index. Outcomes reach it through <see cref="LedgerWriter"/>: made durable first
+/// in the <see cref="OutcomeJournal"/> beside the file, then written here in large batches.
+/// </summary>
+public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) : IDeliveryLedger
 {
+    private readonly OutcomeJournal _journal = new(store.Path);
+
+    public IOutcomeRecorder OpenRecorder(IHeldLease lease) => new LedgerWriter(this, _journal, lease);
+
+    public int RecoverOutcomes() => _journal.Replay(this);
+
     /// <summary>
     /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
     /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
@@ -15,13 +25,13 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// transaction, so a crash leaves both or neither: never an edition whose comparisons would be chosen again.
     /// </summary>
     /// <returns>How many deliveries were planned in each state.</returns>
-    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries)
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries)
     {
         const int chunk = 5000;
         var now = clock.GetUtcNow().UtcDateTime;
         var counts = new Dictionary<DeliveryState, int>();
-        var first = Delivery.FirstId(edition.Number);
-        var end = Delivery.EndId(edition.Number);
+        var first = DeliveryRecord.FirstId(edition.Number);
+        var end = DeliveryRecord.EndId(edition.Number);
         store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= first && d.Id < end));
         foreach (var part in deliveries.Chunk(chunk))
         {
@@ -32,7 +42,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             }
             store.InTransaction(() => store.Deliveries.InsertBulk(part));
         }
-        var comparisons = new Comparisons.ComparisonStore(store);
+        var comparisons = new LiteDbComparisonStore(store);
         store.InTransaction(() =>
         {
             store.Editions.Upsert(edition);
@@ -46,11 +56,11 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// plan order, a page at a time, so memory stays flat however long the list. A deferred reader is due when
     /// their backoff ends, or at once with <paramref name="deferredNow"/>.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+    public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var after = Delivery.FirstId(edition) - 1;
-        var end = Delivery.EndId(edition);
+        var after = DeliveryRecord.FirstId(edition) - 1;
+        var end = DeliveryRecord.EndId(edition);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -68,7 +78,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         }
     }
 
-    private static bool IsPending(Delivery d, DateTime? dueBy, bool deferredNow) => d.State switch
+    private static bool IsPending(DeliveryRecord d, DateTime? dueBy, bool deferredNow) => d.State switch
     {
         DeliveryState.Planned => dueBy is null || d.DueAt <= dueBy,
         DeliveryState.Deferred => deferredNow || dueBy is null || d.DueAt <= dueBy,
@@ -78,8 +88,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
     public int Due(int edition, DateTime now, bool deferredNow = false)
     {
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query()
             .Where(d => d.Id >= first && d.Id < end && (d.State == DeliveryState.Planned || d.State == DeliveryState.Deferred))
             .Select(d => new { d.State, d.DueAt })
@@ -91,7 +101,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Undoes refusals a run recorded that turned out to be the relay's (the circuit breaker tripped): the
     /// readers are planned again and the hard-bounce suppressions made since <paramref name="since"/> lifted.
     /// </summary>
-    public void Restore(IReadOnlyCollection<Delivery> refused, DateTime since, string reason)
+    public void Restore(IReadOnlyCollection<DeliveryRecord> refused, DateTime since, string reason)
     {
         if (refused.Count == 0) return;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -113,7 +123,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// Writes a batch of outcomes in one transaction: one commit for many messages. A hard bounce suppresses
     /// the address in the same transaction, so no later edition can reach it.
     /// </summary>
-    public void Record(IReadOnlyCollection<Delivery> outcomes)
+    public void Record(IReadOnlyCollection<DeliveryRecord> outcomes)
     {
         if (outcomes.Count == 0) return;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -141,7 +151,7 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// </summary>
     public void Recover(IReadOnlyList<(long Id, DeliveryState State, string? Relay)> outcomes)
     {
-        var recovered = new List<Delivery>();
+        var recovered = new List<DeliveryRecord>();
         foreach (var (id, state, relay) in outcomes)
         {
             if (store.Deliveries.FindById(id) is not { } d) continue;
@@ -153,36 +163,33 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         Record(recovered);
     }
 
-    public Delivery? Find(int edition, string email)
+    public DeliveryRecord? Find(long id) => store.Deliveries.FindById(id);
+
+    public DeliveryRecord? FindByMessageId(string messageId) => store.Deliveries.FindOne(d => d.MessageId == messageId);
+
+    public DeliveryRecord? Find(int edition, string email)
     {
         var key = email.ToLowerInvariant();
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Key == key && d.Id >= first && d.Id < end).FirstOrDefault();
     }
 
     /// <summary>The lower-cased addresses the edition bounced.</summary>
     public HashSet<string> Bounced(int edition)
     {
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Bounced)
             .Select(d => new { d.Key }).ToEnumerable().Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
     }
 
-    public IReadOnlyList<Delivery> ForEdition(int edition)
+    public IReadOnlyList<DeliveryRecord> ForEdition(int edition)
     {
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderBy(d => d.Id).ToList();
     }
-
-    /// <summary>The edition's counts, from its records or, once they were folded, from what they counted.</summary>
-    public EditionCounts Count(Edition edition) =>
-        edition.Folded is { } f ? new EditionCounts(f.Planned, f.Sent, f.Deferred, f.Bounced, f.Skipped, f.Failed) : Count(edition.Number);
-
-    /// <summary>Messages of the edition each relay accepted, from its records or what they counted.</summary>
-    public IReadOnlyDictionary<string, int> SentByRelay(Edition edition) => edition.Folded?.SentByRelay ?? SentByRelay(edition.Number);
 
     /// <summary>
     /// Folds every complete edition older than the newest <paramref name="keep"/> into counts and deletes its
@@ -199,8 +206,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
         var folded = new List<int>();
         foreach (var edition in store.Editions.Query().Where(e => e.Number < oldestKept && e.CompletedAt != null).ToList())
         {
-            var first = Delivery.FirstId(edition.Number);
-            var end = Delivery.EndId(edition.Number);
+            var first = DeliveryRecord.FirstId(edition.Number);
+            var end = DeliveryRecord.EndId(edition.Number);
             if (edition.Folded is null)
             {
                 var c = Count(edition.Number);
@@ -227,8 +234,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
 
     public EditionCounts Count(int edition)
     {
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         var counts = new int[Enum.GetValues<DeliveryState>().Length];
         foreach (var row in store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.State }).ToEnumerable())
             counts[(int)row.State]++;
@@ -240,8 +247,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// <summary>Readers of the edition waiting for their local time, by zone, with when the first is due.</summary>
     public IReadOnlyList<(string Zone, int Count, DateTime Next)> Waiting(int edition, DateTime now)
     {
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query()
             .Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Planned && d.DueAt > now)
             .Select(d => new { d.TimeZone, d.DueAt })
@@ -255,8 +262,8 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
     /// <summary>Messages of the edition each relay accepted.</summary>
     public IReadOnlyDictionary<string, int> SentByRelay(int edition)
     {
-        var first = Delivery.FirstId(edition);
-        var end = Delivery.EndId(edition);
+        var first = DeliveryRecord.FirstId(edition);
+        var end = DeliveryRecord.EndId(edition);
         return store.Deliveries.Query()
             .Where(d => d.Id >= first && d.Id < end && d.State == DeliveryState.Sent)
             .Select(d => new { d.Relay })
@@ -264,12 +271,4 @@ public sealed class DeliveryLedger(DigestStore store, TimeProvider clock)
             .GroupBy(d => d.Relay ?? "?")
             .ToDictionary(g => g.Key, g => g.Count());
     }
-}
-
-public sealed record EditionCounts(int Planned, int Sent, int Deferred, int Bounced, int Skipped, int Failed)
-{
-    public int Total => Planned + Sent + Deferred + Bounced + Skipped + Failed;
-
-    /// <summary>Recipients that still have to get the edition.</summary>
-    public int Undelivered => Planned + Deferred;
 }

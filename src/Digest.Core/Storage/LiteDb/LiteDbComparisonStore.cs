@@ -1,9 +1,9 @@
-using Digest.Storage;
+using Digest.Comparisons;
 
-namespace Digest.Comparisons;
+namespace Digest.Storage.LiteDb;
 
-/// <summary>Comparisons in the store, keyed by slug.</summary>
-public sealed class ComparisonStore(DigestStore store)
+/// <summary>Comparisons in the LiteDB file, keyed by slug, and the import folder's record.</summary>
+public sealed class LiteDbComparisonStore(LiteDbStore store) : IComparisonStore
 {
     /// <summary>
     /// Inserts or replaces each comparison by slug, all in one transaction. A comparison that already went
@@ -68,4 +68,8 @@ public sealed class ComparisonStore(DigestStore store)
                 store.Comparisons.Update(c);
             }
     }
+
+    public ImportedFile? FindImported(string path) => store.ImportedFiles.FindById(path);
+
+    public void SaveImported(ImportedFile file) => store.ImportedFiles.Upsert(file);
 }

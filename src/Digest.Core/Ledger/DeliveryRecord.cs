@@ -1,7 +1,12 @@
-namespace Digest.Delivery;
+using Digest.Dispatch;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
+
+namespace Digest.Ledger;
 
 /// <summary>One recipient of one edition in the delivery ledger.</summary>
-public sealed class Delivery
+public sealed class DeliveryRecord
 {
     /// <summary>
     /// <c>edition &lt;&lt; 32 | position in the plan</c>: numeric so that one edition's deliveries are one
@@ -54,7 +59,7 @@ public enum DeliveryState
     Planned,
     /// <summary>Accepted by the SMTP server (or written to the outbox).</summary>
     Sent,
-    /// <summary>Failed transiently past the retry budget; tried again when its backoff ends (<see cref="Delivery.DueAt"/>).</summary>
+    /// <summary>Failed transiently past the retry budget; tried again when its backoff ends (<see cref="DeliveryRecord.DueAt"/>).</summary>
     Deferred,
     /// <summary>Refused permanently (5xx to RCPT); the address is suppressed.</summary>
     Bounced,

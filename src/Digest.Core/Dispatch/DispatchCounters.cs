@@ -1,4 +1,9 @@
-namespace Digest.Delivery;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
+
+namespace Digest.Dispatch;
 
 /// <summary>Live counts of one dispatch, safe to read from another thread (a progress bar).</summary>
 public sealed class DispatchCounters

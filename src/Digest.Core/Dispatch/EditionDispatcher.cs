@@ -9,8 +9,11 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Polly;
 using Polly.Retry;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Dispatch;
 
 /// <summary>
 /// Sends an edition's pending deliveries over pools of connections, one pool per relay: each connection
@@ -22,9 +25,8 @@ namespace Digest.Delivery;
 public sealed class EditionDispatcher(
     DigestRenderer renderer,
     MessageBuilder builder,
-    DeliveryLedger ledger,
-    OutcomeJournal journal,
-    SuppressionList suppressions,
+    IDeliveryLedger ledger,
+    ISuppressions suppressions,
     RelaySet relays,
     IOptions<DigestOptions> options,
     TimeProvider clock,
@@ -32,7 +34,7 @@ public sealed class EditionDispatcher(
 {
     /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`: the admin says now).</param>
-    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, SenderLease.Handle lease, CancellationToken stopping, bool retryDeferredNow = false)
+    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, IHeldLease lease, CancellationToken stopping, bool retryDeferredNow = false)
     {
         var o = options.Value;
         // Stopping: take no new reader; hardStop: also cut the messages in flight, StopTimeout later.
@@ -48,10 +50,10 @@ public sealed class EditionDispatcher(
         var began = clock.GetUtcNow().UtcDateTime;
         var suppressedSince = began;
         // Unbounded so that taking a reader is lock-free; FeedAsync keeps it to about two pages.
-        var queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
+        var queue = Channel.CreateUnbounded<DeliveryRecord>(new UnboundedChannelOptions { SingleWriter = true });
 
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
-        await using (var writer = new LedgerWriter(ledger, journal, lease))
+        await using (var writer = ledger.OpenRecorder(lease))
         {
             var feed = FeedAsync(edition.Number, began, retryDeferredNow, queue, halt.Token);
             var senders = relays.All
@@ -82,7 +84,7 @@ public sealed class EditionDispatcher(
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
 
-    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, Channel<Delivery> queue, CancellationToken halt)
+    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, Channel<DeliveryRecord> queue, CancellationToken halt)
     {
         const int page = 1000;
         try
@@ -104,7 +106,7 @@ public sealed class EditionDispatcher(
         }
     }
 
-    private async Task SendLoopAsync(Run run, Lane lane, ChannelReader<Delivery> queue, LedgerWriter writer)
+    private async Task SendLoopAsync(Run run, Lane lane, ChannelReader<DeliveryRecord> queue, IOutcomeRecorder writer)
     {
         await using var connection = lane.Relay.Transport.OpenConnection(run.Edition.Number);
         try
@@ -141,7 +143,7 @@ public sealed class EditionDispatcher(
 
     private enum Outcome { Settled, HandedOver }
 
-    private async Task<Outcome> SendOneAsync(Run run, Lane lane, IMailConnection connection, Delivery delivery)
+    private async Task<Outcome> SendOneAsync(Run run, Lane lane, IMailConnection connection, DeliveryRecord delivery)
     {
         if (run.Suppressed.Contains(delivery.Key))
         {
@@ -231,7 +233,7 @@ public sealed class EditionDispatcher(
         return Outcome.Settled;
     }
 
-    private async ValueTask<MimeMessage> BuildAsync(Run run, Delivery delivery)
+    private async ValueTask<MimeMessage> BuildAsync(Run run, DeliveryRecord delivery)
     {
         var rendered = await run.Rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
         return builder.Build(run.Edition.Number, delivery, rendered);
@@ -241,7 +243,7 @@ public sealed class EditionDispatcher(
     /// A reader refused for now goes back to the queue with a backoff of their own (5, 10, 20, 40, then every
     /// 60 minutes, as an MTA's queue), until Digest:Delivery:GiveUpAfter from their first deferral.
     /// </summary>
-    private void Defer(Delivery delivery, string reply)
+    private void Defer(DeliveryRecord delivery, string reply)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         delivery.DeferredSince ??= now;
@@ -256,7 +258,7 @@ public sealed class EditionDispatcher(
 
     public static TimeSpan Backoff(int runs) => TimeSpan.FromMinutes(Math.Min(60, 5 << Math.Clamp(runs - 1, 0, 4)));
 
-    private static void Settle(Delivery delivery, DeliveryState state, string reply)
+    private static void Settle(DeliveryRecord delivery, DeliveryState state, string reply)
     {
         delivery.State = state;
         delivery.LastReply = reply;
@@ -297,7 +299,7 @@ public sealed class EditionDispatcher(
             {
                 return;
             }
-            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            catch (Exception e) when (Storage.StoreFailure.Is(e))
             {
                 log.LogWarning("Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
             }
@@ -387,9 +389,9 @@ public sealed class EditionDispatcher(
         LiveSuppressions suppressed,
         ResiliencePipeline retry,
         Routing routing,
-        SenderLease.Handle lease)
+        IHeldLease lease)
     {
-        private readonly ConcurrentQueue<Delivery> _handedBack = new();
+        private readonly ConcurrentQueue<DeliveryRecord> _handedBack = new();
         private int _inFlight;
 
         public EditionRendering Rendering { get; } = rendering;
@@ -401,21 +403,21 @@ public sealed class EditionDispatcher(
         public ResiliencePipeline Retry { get; } = retry;
         public Routing Routing { get; } = routing;
         public DeliveryException? Fatal { get; set; }
-        public SenderLease.Handle Lease { get; } = lease;
+        public IHeldLease Lease { get; } = lease;
         public volatile bool LeaseLost;
 
         /// <summary>One breaker per relay, by its position.</summary>
         public required RefusalBreaker[] Breakers { get; init; }
 
         /// <summary>Readers this run bounced or refused, to undo when a breaker trips.</summary>
-        public ConcurrentBag<Delivery> Refusals { get; } = [];
+        public ConcurrentBag<DeliveryRecord> Refusals { get; } = [];
         public bool Tripped { get; set; }
 
         /// <summary>
         /// The next reader for a connection of relay <paramref name="relay"/>, once that relay carries traffic;
         /// null when every reader is handled (none queued, none handed back, none in flight that could be).
         /// </summary>
-        public async Task<Delivery?> NextAsync(int relay, ChannelReader<Delivery> queue)
+        public async Task<DeliveryRecord?> NextAsync(int relay, ChannelReader<DeliveryRecord> queue)
         {
             while (true)
             {
@@ -450,10 +452,10 @@ public sealed class EditionDispatcher(
             }
         }
 
-        private bool AllHandled(ChannelReader<Delivery> queue) =>
+        private bool AllHandled(ChannelReader<DeliveryRecord> queue) =>
             queue.Completion.IsCompleted && _handedBack.IsEmpty && Volatile.Read(ref _inFlight) == 0;
 
-        public void HandBack(Delivery delivery) => _handedBack.Enqueue(delivery);
+        public void HandBack(DeliveryRecord delivery) => _handedBack.Enqueue(delivery);
 
         public void Done() => Interlocked.Decrement(ref _inFlight);
 

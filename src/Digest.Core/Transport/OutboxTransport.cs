@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
 
-namespace Digest.Delivery;
+namespace Digest.Transport;
 
 /// <summary>
 /// The embedded default when no SMTP host is set: each message becomes an .eml file in

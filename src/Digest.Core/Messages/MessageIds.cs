@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Digest.Storage;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
 
-namespace Digest.Delivery;
+namespace Digest.Messages;
 
 /// <summary>
 /// Message-IDs of the form <c>digest.EDITION.STORE.MAC@sender-domain</c>. The same for every send of one
@@ -13,7 +12,7 @@ namespace Digest.Delivery;
 /// giving one reader the same ID; the MAC (under a key derived from the unsubscribe key) lets the bounce
 /// reader tell an ID it made from one a stranger wrote into a forged report.
 /// </summary>
-public sealed class MessageIds(IOptions<DigestOptions> options, DigestStore store, UnsubscribeKey key)
+public sealed class MessageIds(IOptions<DigestOptions> options, IStoreIdentity store, UnsubscribeKey key)
 {
     private const int MacBytes = 10;
     private readonly Lazy<byte[]> _key = new(() => key.DeriveFor("digest message id"));

@@ -3,8 +3,14 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
 
-namespace Digest.Delivery;
+namespace Digest.Transport;
+
+using Envelope = Digest.Messages.Envelope;
 
 /// <summary>Sends over SMTP with MailKit, one <see cref="SmtpClient"/> per connection (it is not thread-safe).</summary>
 public sealed class SmtpTransport(SmtpOptions options) : IMailTransport

@@ -1,8 +1,12 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Cryptography;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Messages;
 
 /// <summary>
 /// Optional DKIM signing (RFC 6376) of every message, with the RSA key from Digest:Dkim:KeyFile. Off unless

@@ -1,4 +1,9 @@
-namespace Digest.Delivery;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
+
+namespace Digest.Dispatch;
 
 /// <summary>
 /// The last line of defence against a relay that refuses everyone with replies that look like the readers'

@@ -1,48 +1,18 @@
-using Digest.Storage;
+using Digest.Bounces;
+using Digest.Ledger;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
 
-namespace Digest.Bounces;
-
-/// <summary>One bounce or complaint that arrived in the bounce mailbox, tied to the delivery it is about.</summary>
-public sealed class BounceRecord
-{
-    /// <summary>The report's own Message-ID (or a hash of it): a report read twice is recorded once.</summary>
-    public string Id { get; set; } = "";
-    public long DeliveryId { get; set; }
-    public int Edition { get; set; }
-
-    /// <summary>Lower-cased address of the delivery, indexed.</summary>
-    public string Email { get; set; } = "";
-    public ReportKind Kind { get; set; }
-    public string Status { get; set; } = "";
-    public string? Detail { get; set; }
-    public DateTime ReceivedAt { get; set; }
-    public DateTime RecordedAt { get; set; }
-
-    /// <summary>
-    /// Matched neither by a signed return path nor by a signed Message-ID, so it may be forged: kept for a
-    /// human, never a reason to suppress and not counted. Records from before this field read as false.
-    /// </summary>
-    public bool Unverified { get; set; }
-}
-
-/// <summary>What recording one report did.</summary>
-public sealed record BounceOutcome(bool Duplicate, bool Suppressed, int SoftStreak, bool Unverified = false);
-
-public sealed record BounceCounts(int HardBounces, int SoftBounces, int Complaints)
-{
-    public int Total => HardBounces + SoftBounces + Complaints;
-}
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
-/// The bounces and complaints of every edition, kept in the store, and the suppressions they cause: a hard
-/// bounce or a complaint at once, soft bounces after Digest:Bounces:SoftBounceLimit editions in a row.
+/// Bounce reports in the LiteDB file. A report and the suppression it causes are written in one transaction
+/// (LiteDB's transaction is the thread's, so the suppression's write joins it).
 /// </summary>
-public sealed class BounceLedger(DigestStore store, SuppressionList suppressions, IOptions<DigestOptions> options, TimeProvider clock)
+public sealed class LiteDbBounceLedger(LiteDbStore store, LiteDbSuppressions suppressions, IOptions<DigestOptions> options, TimeProvider clock) : IBounceLedger
 {
     /// <summary>Records the report and suppresses if it calls for it, in one transaction; a report seen before changes nothing.</summary>
-    public BounceOutcome Record(string reportId, DeliveryReport report, Delivery.Delivery delivery, DateTime receivedAt, bool verified = true) =>
+    public BounceOutcome Record(string reportId, DeliveryReport report, DeliveryRecord delivery, DateTime receivedAt, bool verified = true) =>
         store.InTransaction(() =>
         {
             if (store.Bounces.FindById(reportId) is not null) return new BounceOutcome(true, false, 0);
@@ -90,7 +60,7 @@ public sealed class BounceLedger(DigestStore store, SuppressionList suppressions
         if (bounced.Count == 0) return 0;
         var newest = bounced.Max();
         var sent = store.Deliveries.Find(d => d.Key == key)
-            .Where(d => d.State == Delivery.DeliveryState.Sent && d.Edition <= newest)
+            .Where(d => d.State == DeliveryState.Sent && d.Edition <= newest)
             .Select(d => d.Edition)
             .OrderDescending();
         return sent.TakeWhile(bounced.Contains).Count();

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Digest.Ledger;
 
-namespace Digest.Delivery;
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
 /// An append-only file beside the store (<c>digest.db.journal</c>) where each outcome is made durable the
@@ -31,7 +32,7 @@ public sealed class OutcomeJournal(string storePath)
     }
 
     /// <summary>Applies what a crashed run journaled to the ledger, then empties the journal.</summary>
-    public int Replay(DeliveryLedger ledger)
+    public int Replay(LiteDbDeliveryLedger ledger)
     {
         var outcomes = Read();
         if (outcomes.Count > 0) ledger.Recover(outcomes);
@@ -51,7 +52,7 @@ public sealed class OutcomeJournal(string storePath)
     {
         private readonly StringBuilder _line = new();
 
-        public void Append(Delivery d)
+        public void Append(DeliveryRecord d)
         {
             _line.Clear().Append(d.Id.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(d.State);
             // Percent-encoded: a relay's name may hold spaces, and `status` finds its cost by the exact name.

@@ -1,6 +1,10 @@
 using MimeKit;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
 
-namespace Digest.Delivery;
+namespace Digest.Transport;
 
 /// <summary>Where messages go: an SMTP server, or the outbox folder when no server is configured.</summary>
 public interface IMailTransport

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using Digest.Ledger;
 using Digest.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Digest.Delivery;
+namespace Digest.Ledger;
 
 /// <summary>
 /// Only one process sends from a store at a time: the sender holds a lease in the store, renews it while it
@@ -12,11 +11,10 @@ namespace Digest.Delivery;
 /// raises the lease's fencing token, so a holder that was paused past its lease (a container pause, a VM
 /// suspend, a long stall) finds on resuming that the token is no longer its own and stops before it sends again.
 /// </summary>
-public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> options, TimeProvider clock, ILogger<SenderLease> log)
+public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions> options, TimeProvider clock, ILogger<SenderLease> log)
 {
     private readonly TimeProvider _clock = clock;
     private readonly ILogger _log = log;
-    private const string Id = "sender";
     private readonly string _holder = $"{Environment.MachineName} pid {Environment.ProcessId} #{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Takes the lease, or returns null and names the current holder when another process has it.</summary>
@@ -25,19 +23,11 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
         var now = _clock.GetUtcNow().UtcDateTime;
         var started = Stopwatch.GetTimestamp();
         var duration = options.Value.Delivery.LeaseDuration;
-        LeaseRecord? current = null;
-        long token = 0;
-        var taken = store.InTransaction(() =>
-        {
-            current = store.Leases.FindById(Id);
-            if (current is not null && IsHeldByAnother(current, now)) return false;
-            // The token outlives a release, so it only ever grows: a paused holder can never see its own again.
-            token = (current?.Token ?? 0) + 1;
-            store.Leases.Upsert(Record(now + duration, token));
-            return true;
-        });
-        heldBy = taken ? null : $"{current!.Holder}, until {current.ExpiresAt:u}";
-        if (!taken) return null;
+        var take = store.TryTake(current => !IsHeldByAnother(current, now), token => Record(now + duration, token));
+        var current = take.Previous;
+        heldBy = take.Taken ? null : $"{current!.Holder}, until {current.ExpiresAt:u}";
+        if (!take.Taken) return null;
+        var token = take.Token;
         if (!string.IsNullOrEmpty(current?.Holder) && current.Holder != _holder)
             log.LogWarning("Took over the sender lease of {Holder} (expired at {ExpiresAt:u}, or that process is gone); fencing token {Token}", current.Holder, current.ExpiresAt, token);
         return new Handle(this, token, duration, now, started);
@@ -47,21 +37,15 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
         !string.IsNullOrEmpty(current.Holder) && current.Holder != _holder && current.ExpiresAt > now && !HolderIsGone(current);
 
     /// <summary>Extends the lease if it is still ours (same holder, same token); false when another process took it over.</summary>
-    private bool TryRenew(long token, DateTime expiresAt) => store.InTransaction(() =>
-    {
-        var current = store.Leases.FindById(Id);
-        if (current is null || current.Holder != _holder || current.Token != token) return false;
-        store.Leases.Update(Record(expiresAt, token));
-        return true;
-    });
+    private bool TryRenew(long token, DateTime expiresAt) => store.TryRenew(Record(expiresAt, token));
 
     private string? CurrentHolder()
     {
         try
         {
-            return store.Leases.FindById(Id)?.Holder;
+            return store.Current()?.Holder;
         }
-        catch (Exception e) when (e is LiteDB.LiteException or IOException)
+        catch (Exception e) when (StoreFailure.Is(e))
         {
             return null;
         }
@@ -69,7 +53,6 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
 
     private LeaseRecord Record(DateTime expiresAt, long token) => new()
     {
-        Id = Id,
         Holder = _holder,
         Token = token,
         ExpiresAt = expiresAt,
@@ -102,20 +85,13 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
     }
 
     /// <summary>Gives the lease up, keeping its token so the next holder's is higher.</summary>
-    private void Release(long token) => store.InTransaction(() =>
-    {
-        var current = store.Leases.FindById(Id);
-        if (current?.Holder != _holder || current.Token != token) return;
-        current.Holder = "";
-        current.ExpiresAt = DateTime.MinValue;
-        store.Leases.Update(current);
-    });
+    private void Release(long token) => store.Release(_holder, token);
 
     /// <summary>
     /// The held lease; renews itself until disposed. <see cref="IsHeld"/> is asked before every message: it
     /// costs two clock reads while the last renewal is recent, and a read of the store when it is not.
     /// </summary>
-    public sealed class Handle : IDisposable
+    public sealed class Handle : IHeldLease, IDisposable
     {
         private readonly SenderLease _lease;
         private readonly ITimer _renewal;
@@ -174,7 +150,7 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
             {
                 Renew();
             }
-            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            catch (Exception e) when (StoreFailure.Is(e))
             {
                 // The senders ask again before their next message; a store that cannot be written fails them there.
                 _lease._log.LogWarning("Could not renew the sender lease: {Reason}", e.Message);
@@ -194,7 +170,7 @@ public sealed class SenderLease(DigestStore store, IOptions<DigestOptions> optio
             {
                 _lease.Release(Token);
             }
-            catch (Exception e) when (e is LiteDB.LiteException or IOException)
+            catch (Exception e) when (StoreFailure.Is(e))
             {
                 // A store that cannot be written (a full disk) must not hide why the run failed; the lease expires by itself.
                 _lease._log.LogWarning("Could not release the sender lease; it expires by itself after {Duration}: {Reason}", _duration, e.Message);

@@ -1,6 +1,10 @@
 using System.Text.RegularExpressions;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
 
-namespace Digest.Delivery;
+namespace Digest.Transport;
 
 /// <summary>Where in the SMTP conversation a reply came: it changes whose problem a refusal is.</summary>
 public enum SmtpStage

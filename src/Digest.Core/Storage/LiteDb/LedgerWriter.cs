@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Digest.Ledger;
 
-namespace Digest.Delivery;
+namespace Digest.Storage.LiteDb;
 
 /// <summary>
 /// Group commit of outcomes: what all connections report is appended to the <see cref="OutcomeJournal"/> and
@@ -10,20 +11,20 @@ namespace Digest.Delivery;
 /// (every <see cref="LedgerBatch"/> outcomes or <see cref="LedgerInterval"/>), and the journal is emptied once
 /// they are there.
 /// </summary>
-internal sealed class LedgerWriter : IAsyncDisposable
+internal sealed class LedgerWriter : IOutcomeRecorder
 {
     private const int LedgerBatch = 2000;
     private static readonly TimeSpan LedgerInterval = TimeSpan.FromSeconds(1);
-    private readonly DeliveryLedger _ledger;
+    private readonly LiteDbDeliveryLedger _ledger;
     private readonly OutcomeJournal.Writer _journal;
-    private readonly SenderLease.Handle _lease;
-    private readonly Channel<(Delivery Delivery, TaskCompletionSource Durable)> _queue =
-        Channel.CreateUnbounded<(Delivery, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<Delivery> _unwritten = [];
+    private readonly IHeldLease _lease;
+    private readonly Channel<(DeliveryRecord Delivery, TaskCompletionSource Durable)> _queue =
+        Channel.CreateUnbounded<(DeliveryRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<DeliveryRecord> _unwritten = [];
     private readonly Task _loop;
     private long _lastLedgerWrite = Stopwatch.GetTimestamp();
 
-    public LedgerWriter(DeliveryLedger ledger, OutcomeJournal journal, SenderLease.Handle lease)
+    public LedgerWriter(LiteDbDeliveryLedger ledger, OutcomeJournal journal, IHeldLease lease)
     {
         _ledger = ledger;
         _lease = lease;
@@ -32,7 +33,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
     }
 
     /// <summary>Completes when the outcome is durable (journaled and flushed to disk).</summary>
-    public Task RecordAsync(Delivery delivery)
+    public Task RecordAsync(DeliveryRecord delivery)
     {
         var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite((delivery, durable)))
@@ -42,7 +43,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
 
     private async Task LoopAsync()
     {
-        var batch = new List<(Delivery Delivery, TaskCompletionSource Durable)>();
+        var batch = new List<(DeliveryRecord Delivery, TaskCompletionSource Durable)>();
         while (true)
         {
             var more = await WaitAsync();

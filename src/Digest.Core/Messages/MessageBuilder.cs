@@ -6,8 +6,12 @@ using System.Runtime.InteropServices;
 using MimeKit;
 using MimeKit.IO;
 using MimeKit.Text;
+using Digest.Dispatch;
+using Digest.Ledger;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Messages;
 
 /// <summary>Builds one reader's MIME message: multipart/alternative, list headers, a stable Message-ID.</summary>
 public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeTokens tokens, DkimSigning dkim, TimeProvider clock,
@@ -43,7 +47,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         return word ? first : "there";
     }
 
-    public MimeMessage Build(int edition, Delivery delivery, PersonalMessage rendered)
+    public MimeMessage Build(int edition, DeliveryRecord delivery, PersonalMessage rendered)
     {
         var message = new MimeMessage
         {

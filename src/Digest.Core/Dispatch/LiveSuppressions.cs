@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using Digest.Ledger;
+using Digest.Messages;
+using Digest.Storage.LiteDb;
+using Digest.Transport;
 
-namespace Digest.Delivery;
+namespace Digest.Dispatch;
 
 /// <summary>
 /// The suppression list as a dispatch sees it: read whole when the edition starts sending, then topped up with

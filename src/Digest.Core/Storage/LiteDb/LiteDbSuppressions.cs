@@ -1,9 +1,9 @@
-using Digest.Storage;
+using Digest.Subscribers;
 
-namespace Digest.Subscribers;
+namespace Digest.Storage.LiteDb;
 
-/// <summary>Unsubscribes and hard bounces, kept in the store; they win over the subscriber file.</summary>
-public sealed class SuppressionList(DigestStore store, TimeProvider clock)
+/// <summary>Suppressions in the LiteDB file, keyed by lower-cased address and indexed by when they were made.</summary>
+public sealed class LiteDbSuppressions(LiteDbStore store, TimeProvider clock) : ISuppressions
 {
     public bool Contains(string email) => store.Suppressions.FindById(email.ToLowerInvariant()) is not null;
 

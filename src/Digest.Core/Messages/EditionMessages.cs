@@ -1,0 +1,22 @@
+using Digest.Editions;
+using Digest.Ledger;
+using Digest.Rendering;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Messages;
+
+/// <summary>One reader's message of an edition exactly as it would be sent: for the dry run and `preview`.</summary>
+public sealed class EditionMessages(DigestRenderer renderer, MessageBuilder builder, IOptions<DigestOptions> options)
+{
+    /// <summary>The edition rendered once for many readers.</summary>
+    public EditionRendering Rendering(Edition edition) =>
+        new(renderer, edition, options.Value.ListName, options.Value.Archive.UrlFor(edition.Number), postalAddress: options.Value.Sender.PostalAddress);
+
+    public Task<MimeKit.MimeMessage> BuildAsync(Edition edition, DeliveryRecord delivery) => BuildAsync(Rendering(edition), delivery);
+
+    public async Task<MimeKit.MimeMessage> BuildAsync(EditionRendering rendering, DeliveryRecord delivery)
+    {
+        var rendered = await rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
+        return builder.Build(rendering.Edition.Number, delivery, rendered);
+    }
+}
