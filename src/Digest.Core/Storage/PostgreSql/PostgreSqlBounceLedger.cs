@@ -1,3 +1,4 @@
+using Digest.Ledger;
 using Digest.Bounces;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
@@ -5,14 +6,13 @@ using Npgsql;
 
 namespace Digest.Storage.PostgreSql;
 
-using Delivery = Digest.Delivery.Delivery;
 
 /// <summary>Bounce and complaint reports in PostgreSQL; the report and the suppression it causes in one transaction.</summary>
 public sealed class PostgreSqlBounceLedger(PostgreSqlStore store, IOptions<DigestOptions> options, TimeProvider clock) : IBounceLedger
 {
     private const string Columns = "id, delivery_id, edition, email, kind, status, detail, received_at, recorded_at, unverified";
 
-    public BounceOutcome Record(string reportId, DeliveryReport report, Delivery delivery, DateTime receivedAt, bool verified = true) =>
+    public BounceOutcome Record(string reportId, DeliveryReport report, DeliveryRecord delivery, DateTime receivedAt, bool verified = true) =>
         store.InTransaction((connection, transaction) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;

@@ -7,9 +7,6 @@ using NpgsqlTypes;
 
 namespace Digest.Storage.PostgreSql;
 
-using Delivery = Digest.Delivery.Delivery;
-using DeliveryState = Digest.Delivery.DeliveryState;
-using EditionCounts = Digest.Delivery.EditionCounts;
 
 /// <summary>
 /// The per-reader ledger in PostgreSQL. Several workers may send one edition: each claims a page of pending
@@ -27,7 +24,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     private TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
 
     /// <summary>The whole plan, the edition and its comparisons' marks in one transaction: a crash leaves all or none.</summary>
-    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<Delivery> deliveries) =>
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries) =>
         store.InTransaction((connection, transaction) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -80,13 +77,13 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     /// run out while other workers still hold claims, it waits for those to be settled or to expire (their
     /// worker died) and takes over what is left, so the edition is finished by whoever is still running.
     /// </summary>
-    public async IAsyncEnumerable<Delivery> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+    public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Each pass gets a claim of its own: a later pass of this process may take over what an earlier one left
         // (a stopped run), but never what is in flight in this pass.
         var run = $"{Worker} run {Interlocked.Increment(ref _runs)}";
-        var after = Delivery.FirstId(edition) - 1;
+        var after = DeliveryRecord.FirstId(edition) - 1;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -100,7 +97,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             // This pass is over; readers it skipped were claimed by other workers, which may since have died.
             if (await SecondsUntilOtherClaimsExpireAsync(edition, dueBy, deferredNow, cancellationToken) is not { } seconds) yield break;
             await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(seconds, 0.05, 1)), cancellationToken);
-            after = Delivery.FirstId(edition) - 1;
+            after = DeliveryRecord.FirstId(edition) - 1;
         }
     }
 
@@ -112,7 +109,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             OR (state = 'Deferred' AND ($3 OR $2::timestamptz IS NULL OR due_at <= $2)))
         """;
 
-    private async Task<List<Delivery>> ClaimAsync(int edition, long after, DateTime? dueBy, int pageSize, bool deferredNow, string run, CancellationToken cancellationToken)
+    private async Task<List<DeliveryRecord>> ClaimAsync(int edition, long after, DateTime? dueBy, int pageSize, bool deferredNow, string run, CancellationToken cancellationToken)
     {
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
         await using var claim = PostgreSqlStore.Command(connection, null, $"""
@@ -127,7 +124,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             RETURNING {string.Join(", ", Columns.Split(", ").Select(c => "d." + c))}
             """,
             edition, PostgreSqlStore.Time(dueBy), deferredNow, after, pageSize, run, ClaimDuration, Worker);
-        var page = new List<Delivery>();
+        var page = new List<DeliveryRecord>();
         await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken)) page.Add(Read(reader));
         page.Sort((a, b) => a.Id.CompareTo(b.Id));
@@ -147,7 +144,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     public int Due(int edition, DateTime now, bool deferredNow = false) =>
         store.Query($"SELECT count(*)::int FROM deliveries WHERE {PendingCondition}", r => r.GetInt32(0), edition, PostgreSqlStore.Time(now), deferredNow).Single();
 
-    public void Restore(IReadOnlyCollection<Delivery> refused, DateTime since, string reason)
+    public void Restore(IReadOnlyCollection<DeliveryRecord> refused, DateTime since, string reason)
     {
         if (refused.Count == 0) return;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -169,7 +166,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     }
 
     /// <summary>The batch's outcomes as one round trip in one transaction: one commit for many messages.</summary>
-    public void Record(IReadOnlyCollection<Delivery> outcomes)
+    public void Record(IReadOnlyCollection<DeliveryRecord> outcomes)
     {
         if (outcomes.Count == 0) return;
         store.InTransaction((connection, transaction) =>
@@ -180,7 +177,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         });
     }
 
-    internal NpgsqlBatch Outcomes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<Delivery> outcomes)
+    internal NpgsqlBatch Outcomes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<DeliveryRecord> outcomes)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var batch = new NpgsqlBatch(connection, transaction);
@@ -213,18 +210,18 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     /// <summary>Nothing to recover: an outcome is durable here once its transaction commits, before the sender is told.</summary>
     public int RecoverOutcomes() => 0;
 
-    public Delivery? Find(int edition, string email) =>
+    public DeliveryRecord? Find(int edition, string email) =>
         store.Query($"SELECT {Columns} FROM deliveries WHERE key = $1 AND edition = $2", Read, email.ToLowerInvariant(), edition).FirstOrDefault();
 
-    public Delivery? Find(long id) => store.Query($"SELECT {Columns} FROM deliveries WHERE id = $1", Read, id).SingleOrDefault();
+    public DeliveryRecord? Find(long id) => store.Query($"SELECT {Columns} FROM deliveries WHERE id = $1", Read, id).SingleOrDefault();
 
-    public Delivery? FindByMessageId(string messageId) =>
+    public DeliveryRecord? FindByMessageId(string messageId) =>
         store.Query($"SELECT {Columns} FROM deliveries WHERE message_id = $1 AND message_id <> '' LIMIT 1", Read, messageId).SingleOrDefault();
 
     public HashSet<string> Bounced(int edition) =>
         store.Query("SELECT key FROM deliveries WHERE edition = $1 AND state = 'Bounced'", r => r.GetString(0), edition).ToHashSet(StringComparer.Ordinal);
 
-    public IReadOnlyList<Delivery> ForEdition(int edition) =>
+    public IReadOnlyList<DeliveryRecord> ForEdition(int edition) =>
         store.Query($"SELECT {Columns} FROM deliveries WHERE edition = $1 ORDER BY id", Read, edition);
 
     public EditionCounts Count(int edition)
@@ -277,7 +274,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         return folded;
     }
 
-    internal static Delivery Read(NpgsqlDataReader r) => new()
+    internal static DeliveryRecord Read(NpgsqlDataReader r) => new()
     {
         Id = r.GetInt64(0),
         Edition = r.GetInt32(1),

@@ -3,8 +3,6 @@ using Digest.Ledger;
 
 namespace Digest.Storage.PostgreSql;
 
-using Delivery = Digest.Delivery.Delivery;
-using SenderLeaseLostException = Digest.Delivery.SenderLeaseLostException;
 
 /// <summary>
 /// Group commit: outcomes of every connection queue up while one transaction is being written, and the next
@@ -16,8 +14,8 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
     private readonly PostgreSqlStore _store;
     private readonly PostgreSqlDeliveryLedger _ledger;
     private readonly IHeldLease _lease;
-    private readonly Channel<(Delivery Delivery, TaskCompletionSource Durable)> _queue =
-        Channel.CreateUnbounded<(Delivery, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(DeliveryRecord DeliveryRecord, TaskCompletionSource Durable)> _queue =
+        Channel.CreateUnbounded<(DeliveryRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
     public PostgreSqlOutcomeRecorder(PostgreSqlStore store, PostgreSqlDeliveryLedger ledger, IHeldLease lease)
@@ -28,7 +26,7 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
         _writer = Task.Run(WriteAsync);
     }
 
-    public Task RecordAsync(Delivery delivery)
+    public Task RecordAsync(DeliveryRecord delivery)
     {
         var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite((delivery, durable)))
@@ -38,14 +36,14 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
 
     private async Task WriteAsync()
     {
-        var batch = new List<(Delivery Delivery, TaskCompletionSource Durable)>();
+        var batch = new List<(DeliveryRecord DeliveryRecord, TaskCompletionSource Durable)>();
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
             while (batch.Count < 2000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                Write(batch.Select(b => b.Delivery).ToList());
+                Write(batch.Select(b => b.DeliveryRecord).ToList());
                 foreach (var (_, durable) in batch) durable.TrySetResult();
             }
             catch (Exception e)
@@ -55,7 +53,7 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
         }
     }
 
-    private void Write(IReadOnlyCollection<Delivery> outcomes) => _store.InTransaction((connection, transaction) =>
+    private void Write(IReadOnlyCollection<DeliveryRecord> outcomes) => _store.InTransaction((connection, transaction) =>
     {
         if (!_lease.IsHeld) throw new SenderLeaseLostException(outcomes.First().Edition);
         // The fence in the database itself: the lease row still carries this worker's token, and stays so

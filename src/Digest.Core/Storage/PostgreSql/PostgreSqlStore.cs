@@ -20,6 +20,19 @@ public sealed class PostgreSqlStore : IDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>Connects to Digest:Store's database and migrates it; a server that cannot be reached is reported with the masked connection string.</summary>
+    public static PostgreSqlStore Open(StoreOptions options, ILogger? log = null)
+    {
+        try
+        {
+            return new PostgreSqlStore(PostgreSqlConnection.ConnectionString(options), log);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+        {
+            throw new StoreUnavailableException(options.Describe(), e, "check Digest:Store:ConnectionString, that the server runs and takes this user's password (Digest:Store:PasswordFile or PGPASSWORD)");
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in one transaction on one connection, committed when it returns.</summary>
     public T InTransaction<T>(Func<NpgsqlConnection, NpgsqlTransaction, T> work)
     {

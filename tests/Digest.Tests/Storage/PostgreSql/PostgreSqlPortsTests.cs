@@ -8,9 +8,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Digest.Tests.Storage.PostgreSql;
 
-using Delivery = Digest.Delivery.Delivery;
-using DeliveryState = Digest.Delivery.DeliveryState;
-using SenderLeaseLostException = Digest.Delivery.SenderLeaseLostException;
 
 /// <summary>Each port's PostgreSQL implementation against a real server, a new database per test.</summary>
 public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTest(server)
@@ -34,9 +31,9 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
     private static Edition Edition(int number, params Comparison[] comparisons) =>
         new() { Number = number, CutOff = Monday, CreatedAt = Monday, Comparisons = [.. comparisons], Transport = EditionTransport.Smtp };
 
-    private static IEnumerable<Delivery> Readers(int edition, int count) => Enumerable.Range(0, count).Select(i => new Delivery
+    private static IEnumerable<DeliveryRecord> Readers(int edition, int count) => Enumerable.Range(0, count).Select(i => new DeliveryRecord
     {
-        Id = Delivery.IdFor(edition, i),
+        Id = DeliveryRecord.IdFor(edition, i),
         Edition = edition,
         Email = $"Reader{i}@Example.com",
         Key = $"reader{i}@example.com",
@@ -73,7 +70,7 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
         var planned = ledger.Plan(Edition(1), Readers(1, 2500));
         Assert.Equal(2500, planned[DeliveryState.Planned]);
 
-        var firstRun = new List<Delivery>();
+        var firstRun = new List<DeliveryRecord>();
         await foreach (var d in ledger.PendingAsync(1, Monday, pageSize: 400))
         {
             if (firstRun.Count == 1000) break;

@@ -25,7 +25,7 @@ public abstract class PostgreSqlTest(PostgresFixture server) : IClassFixture<Pos
         if (PostgresFixture.Binaries is not null) Database = await Server.NewDatabaseAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var source in _sources) await source.DisposeAsync();
     }
