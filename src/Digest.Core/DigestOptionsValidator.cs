@@ -17,6 +17,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         }
 
         ValidateStore(o.Store, errors);
+        ValidateSharedKey(o, errors);
         Require("Subscribers:Path", o.Subscribers.Path);
         if (o.Subscribers.MaxShrink is < 0 or > 1 || double.IsNaN(o.Subscribers.MaxShrink))
             errors.Add($"Digest:Subscribers:MaxShrink must be between 0 and 1 (a share of the list), was {o.Subscribers.MaxShrink}.");
@@ -158,6 +159,16 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Store:ConnectionString is not a valid PostgreSQL connection string ({problem}), was \"{Storage.PostgreSql.PostgreSqlConnection.Masked(store.ConnectionString)}\".");
         if (store.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             errors.Add($"Digest:Store:PasswordFile names a file that does not exist, was \"{file}\".");
+    }
+
+    /// <summary>
+    /// Workers sharing a PostgreSQL store may run on several machines: a key made in a local file beside
+    /// Digest:Store:Path would differ on each, and one machine's unsubscribe links would fail on another's listener.
+    /// </summary>
+    private static void ValidateSharedKey(DigestOptions o, List<string> errors)
+    {
+        if (o.Store.Provider == StoreProvider.PostgreSql && string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
+            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Store:Provider is PostgreSql: every worker sharing the database must sign links with the same key.");
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)

@@ -69,4 +69,18 @@ public sealed class PostgreSqlSettingsTests : WorkspaceTest
         Assert.Contains("Password=from-the-file", Digest.Storage.PostgreSql.PostgreSqlConnection.ConnectionString(options));
         Assert.Equal(Path.GetFullPath("data/digest.db"), new StoreOptions().Describe());
     }
+
+    [Fact]
+    public async Task PostgreSql_without_an_unsubscribe_key_in_the_settings_is_refused_since_each_machine_would_make_its_own()
+    {
+        Ws.Settings["Digest:Store:Provider"] = "PostgreSql";
+        Ws.Settings["Digest:Store:ConnectionString"] = "Host=127.0.0.1;Database=digest;Username=digest";
+        Ws.Settings.Remove("Digest:Unsubscribe:Key");
+
+        var result = await Ws.RunAsync("status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Store:Provider is PostgreSql", result.Error);
+        Assert.False(File.Exists(Path.Combine(Ws.Root, "data", "digest.key")));
+    }
 }
