@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using Digest.Comparisons;
 using Digest.Editions;
-using Digest.Storage;
-using Digest.Dispatch;
 using Digest.Ledger;
-using Digest.Messages;
 using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Benchmarks;
 

@@ -1,14 +1,10 @@
+using Digest.Bounces;
 using Digest.Comparisons;
 using Digest.Editions;
+using Digest.Messages;
 using Digest.Rendering;
 using Digest.Subscribers;
-using Digest.Bounces;
 using Microsoft.Extensions.Options;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Benchmarks;
 

@@ -2,16 +2,16 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Digest.Editions;
+using Digest.Ledger;
+using Digest.Messages;
 using Digest.Rendering;
 using Digest.Subscribers;
+using Digest.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Polly;
 using Polly.Retry;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Transport;
 
 namespace Digest.Dispatch;
 
@@ -41,9 +41,9 @@ public sealed class EditionDispatcher(
         using var hardStop = new CancellationTokenSource();
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var routing = new Routing(relays.All, clock, o.Delivery.RelayRetryAfter, log);
+        var routing = new RelayRouting(relays.All, clock, o.Delivery.RelayRetryAfter, log);
         var rendering = new EditionRendering(renderer, edition, o.ListName, o.Archive.UrlFor(edition.Number), log, o.Sender.PostalAddress);
-        var run = new Run(rendering, counters, halt, hardStop.Token, new LiveSuppressions(suppressions.Addresses()), Retry(o.Delivery), routing, lease)
+        var run = new DispatchRun(rendering, counters, halt, hardStop.Token, new LiveSuppressions(suppressions.Addresses()), Retry(o.Delivery), routing, lease)
         {
             Breakers = relays.All.Select(_ => new RefusalBreaker()).ToArray(),
         };
@@ -106,7 +106,7 @@ public sealed class EditionDispatcher(
         }
     }
 
-    private async Task SendLoopAsync(Run run, Lane lane, ChannelReader<DeliveryRecord> queue, IOutcomeRecorder writer)
+    private async Task SendLoopAsync(DispatchRun run, Lane lane, ChannelReader<DeliveryRecord> queue, IOutcomeRecorder writer)
     {
         await using var connection = lane.Relay.Transport.OpenConnection(run.Edition.Number);
         try
@@ -143,7 +143,7 @@ public sealed class EditionDispatcher(
 
     private enum Outcome { Settled, HandedOver }
 
-    private async Task<Outcome> SendOneAsync(Run run, Lane lane, IMailConnection connection, DeliveryRecord delivery)
+    private async Task<Outcome> SendOneAsync(DispatchRun run, Lane lane, IMailConnection connection, DeliveryRecord delivery)
     {
         if (run.Suppressed.Contains(delivery.Key))
         {
@@ -233,7 +233,7 @@ public sealed class EditionDispatcher(
         return Outcome.Settled;
     }
 
-    private async ValueTask<MimeMessage> BuildAsync(Run run, DeliveryRecord delivery)
+    private async ValueTask<MimeMessage> BuildAsync(DispatchRun run, DeliveryRecord delivery)
     {
         var rendered = await run.Rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
         return builder.Build(run.Edition.Number, delivery, rendered);
@@ -264,7 +264,7 @@ public sealed class EditionDispatcher(
         delivery.LastReply = reply;
     }
 
-    private void Halt(Run run, DeliveryException e)
+    private void Halt(DispatchRun run, DeliveryException e)
     {
         lock (run)
         {
@@ -280,7 +280,7 @@ public sealed class EditionDispatcher(
     /// check before each message. Looks a little further back than its last look: a suppression is stamped
     /// before it is committed, and in another process by another clock.
     /// </summary>
-    private async Task WatchSuppressionsAsync(Run run, DateTime since, CancellationToken sent)
+    private async Task WatchSuppressionsAsync(DispatchRun run, DateTime since, CancellationToken sent)
     {
         var overlap = TimeSpan.FromSeconds(5);
         while (!sent.IsCancellationRequested)
@@ -309,7 +309,7 @@ public sealed class EditionDispatcher(
     private static readonly TimeSpan SuppressionRefresh = TimeSpan.FromSeconds(1);
 
     /// <summary>Another process sends this edition now: take no new reader; what is in flight finishes.</summary>
-    private static void StopForLostLease(Run run)
+    private static void StopForLostLease(DispatchRun run)
     {
         run.LeaseLost = true;
         run.Halt.Cancel();
@@ -347,119 +347,7 @@ public sealed class EditionDispatcher(
     }
 
     /// <summary>One connection's place: its relay, the relay's position in the order, and the relay's rate limit.</summary>
-    private sealed record Lane(Relay Relay, int Index, RateLimiter? Limiter);
-
-    /// <summary>Which relay carries traffic now: the first that is not resting after a failure.</summary>
-    private sealed class Routing(IReadOnlyList<Relay> relays, TimeProvider clock, TimeSpan retryAfter, ILogger log)
-    {
-        // UTC ticks until which each relay rests; read on every message, so without a lock.
-        private readonly long[] _downUntil = new long[relays.Count];
-
-        public bool HasFallback(int index) => index < relays.Count - 1;
-
-        public bool HasFallbacks => relays.Count > 1;
-
-        public bool IsActive(int index)
-        {
-            if (relays.Count == 1) return true;
-            var now = clock.GetUtcNow().UtcTicks;
-            // The last relay is never rested: with every other one down, it is the way out.
-            for (var i = 0; i < relays.Count - 1; i++)
-                if (Volatile.Read(ref _downUntil[i]) <= now) return i == index;
-            return index == relays.Count - 1;
-        }
-
-        public void MarkDown(int index, string reason)
-        {
-            var now = clock.GetUtcNow().UtcTicks;
-            var current = Volatile.Read(ref _downUntil[index]);
-            // Only the first connection to see the failure rests the relay and says so.
-            if (current > now || Interlocked.CompareExchange(ref _downUntil[index], now + retryAfter.Ticks, current) != current) return;
-            log.LogWarning("Relay {Relay} is failing ({Reason}); its traffic moves to {Next} and it is tried again in {RetryAfter}",
-                relays[index].Name, reason, relays[index + 1].Name, retryAfter);
-        }
-    }
-
-    /// <summary>What one dispatch shares between its connections.</summary>
-    private sealed class Run(
-        EditionRendering rendering,
-        DispatchCounters counters,
-        CancellationTokenSource halt,
-        CancellationToken hardStop,
-        LiveSuppressions suppressed,
-        ResiliencePipeline retry,
-        Routing routing,
-        IHeldLease lease)
-    {
-        private readonly ConcurrentQueue<DeliveryRecord> _handedBack = new();
-        private int _inFlight;
-
-        public EditionRendering Rendering { get; } = rendering;
-        public Edition Edition => Rendering.Edition;
-        public DispatchCounters Counters { get; } = counters;
-        public CancellationTokenSource Halt { get; } = halt;
-        public CancellationToken HardStop { get; } = hardStop;
-        public LiveSuppressions Suppressed { get; } = suppressed;
-        public ResiliencePipeline Retry { get; } = retry;
-        public Routing Routing { get; } = routing;
-        public DeliveryException? Fatal { get; set; }
-        public IHeldLease Lease { get; } = lease;
-        public volatile bool LeaseLost;
-
-        /// <summary>One breaker per relay, by its position.</summary>
-        public required RefusalBreaker[] Breakers { get; init; }
-
-        /// <summary>Readers this run bounced or refused, to undo when a breaker trips.</summary>
-        public ConcurrentBag<DeliveryRecord> Refusals { get; } = [];
-        public bool Tripped { get; set; }
-
-        /// <summary>
-        /// The next reader for a connection of relay <paramref name="relay"/>, once that relay carries traffic;
-        /// null when every reader is handled (none queued, none handed back, none in flight that could be).
-        /// </summary>
-        public async Task<DeliveryRecord?> NextAsync(int relay, ChannelReader<DeliveryRecord> queue)
-        {
-            while (true)
-            {
-                Halt.Token.ThrowIfCancellationRequested();
-                if (!Routing.IsActive(relay))
-                {
-                    if (AllHandled(queue)) return null;
-                    // A resting relay looks again a little later: the one before it may fail, or its rest end.
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), Halt.Token);
-                    continue;
-                }
-                Interlocked.Increment(ref _inFlight);
-                if (_handedBack.TryDequeue(out var next) || queue.TryRead(out next)) return next;
-                Interlocked.Decrement(ref _inFlight);
-                if (AllHandled(queue)) return null;
-                if (!Routing.HasFallbacks)
-                {
-                    // One relay: nothing is ever handed back, so waiting on the queue alone is enough.
-                    await queue.WaitToReadAsync(Halt.Token);
-                    continue;
-                }
-                // Several relays: a message may also be handed back by a failing relay; look again shortly.
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(Halt.Token);
-                wait.CancelAfter(TimeSpan.FromMilliseconds(50));
-                try
-                {
-                    await queue.WaitToReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!Halt.IsCancellationRequested)
-                {
-                }
-            }
-        }
-
-        private bool AllHandled(ChannelReader<DeliveryRecord> queue) =>
-            queue.Completion.IsCompleted && _handedBack.IsEmpty && Volatile.Read(ref _inFlight) == 0;
-
-        public void HandBack(DeliveryRecord delivery) => _handedBack.Enqueue(delivery);
-
-        public void Done() => Interlocked.Decrement(ref _inFlight);
-
-    }
+    internal sealed record Lane(Relay Relay, int Index, RateLimiter? Limiter);
 }
 
 /// <summary>

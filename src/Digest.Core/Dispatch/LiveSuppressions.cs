@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Dispatch;
 

@@ -1,7 +1,3 @@
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Dispatch;
 

@@ -1,9 +1,6 @@
-using Digest.Subscribers;
-using Digest.Dispatch;
 using Digest.Ledger;
 using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
+using Digest.Subscribers;
 
 namespace Digest.Editions;
 

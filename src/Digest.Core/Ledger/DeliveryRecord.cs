@@ -1,6 +1,3 @@
-using Digest.Dispatch;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 using Digest.Transport;
 
 namespace Digest.Ledger;

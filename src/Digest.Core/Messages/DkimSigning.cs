@@ -1,10 +1,6 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Cryptography;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Messages;
 

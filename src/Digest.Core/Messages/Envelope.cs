@@ -1,8 +1,4 @@
 using MimeKit;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Messages;
 

@@ -1,15 +1,12 @@
+using System.Runtime.InteropServices;
 using Digest.Bounces;
+using Digest.Ledger;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
-using System.Runtime.InteropServices;
 using MimeKit;
 using MimeKit.IO;
 using MimeKit.Text;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Messages;
 

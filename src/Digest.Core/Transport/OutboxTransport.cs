@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using MimeKit;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 
 namespace Digest.Transport;
 

@@ -1,9 +1,5 @@
 using Digest.Editions;
 using Microsoft.Extensions.Options;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 
 namespace Digest.Transport;
 

@@ -1,8 +1,4 @@
 using System.Text.RegularExpressions;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 
 namespace Digest.Transport;
 

@@ -1,12 +1,9 @@
 using System.Net.Sockets;
+using Digest.Messages;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 
 namespace Digest.Transport;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Digest.Input;
+using Digest.Ledger;
 using Digest.Rendering;
 using Digest.Storage;
-using Digest.Ledger;
 
 namespace Digest.Worker;
 

@@ -1,14 +1,10 @@
 using System.CommandLine;
 using Digest.Editions;
 using Digest.Input;
+using Digest.Messages;
 using Digest.Subscribers;
 using Digest.Worker.Preview;
 using MimeKit;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Digest.Dispatch;
 using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 using Digest.Transport;
 
 namespace Digest.Worker.Cli;

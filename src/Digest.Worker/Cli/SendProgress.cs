@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using Spectre.Console;
 using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
+using Spectre.Console;
 
 namespace Digest.Worker.Cli;
 

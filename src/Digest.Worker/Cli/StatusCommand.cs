@@ -1,14 +1,11 @@
 using System.CommandLine;
 using Digest.Comparisons;
 using Digest.Editions;
+using Digest.Ledger;
 using Digest.Subscribers;
+using Digest.Transport;
 using Digest.Worker.Scheduling;
 using Spectre.Console;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Worker.Cli;
 

@@ -1,8 +1,8 @@
+using System.Net;
+using Digest.Subscribers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using System.Net;
-using Digest.Subscribers;
 
 namespace Digest.Worker.Http;
 

@@ -1,6 +1,6 @@
+using Digest.Subscribers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Digest.Subscribers;
 
 namespace Digest.Worker.Http;
 

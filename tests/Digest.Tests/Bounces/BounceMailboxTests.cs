@@ -1,14 +1,11 @@
 using Digest.Bounces;
 using Digest.Editions;
+using Digest.Ledger;
+using Digest.Messages;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Tests.Bounces;
 

@@ -1,8 +1,4 @@
 using Digest.Tests.Support;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
 using Digest.Transport;
 
 namespace Digest.Tests.Delivery;

@@ -1,6 +1,6 @@
 using Digest.Ledger;
-using Microsoft.Extensions.DependencyInjection;
 using Digest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Digest.Tests.Delivery;

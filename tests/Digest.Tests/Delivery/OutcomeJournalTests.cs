@@ -1,11 +1,9 @@
 using Digest.Editions;
-using Digest.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Digest.Dispatch;
 using Digest.Ledger;
-using Digest.Messages;
 using Digest.Storage.LiteDb;
+using Digest.Tests.Support;
 using Digest.Transport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.Tests.Delivery;
 

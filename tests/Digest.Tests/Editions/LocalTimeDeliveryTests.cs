@@ -1,13 +1,9 @@
 using Digest.Editions;
+using Digest.Ledger;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Tests.Editions;
 

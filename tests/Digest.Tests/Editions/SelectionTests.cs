@@ -1,12 +1,8 @@
 using Digest.Comparisons;
 using Digest.Editions;
+using Digest.Ledger;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Digest.Dispatch;
-using Digest.Ledger;
-using Digest.Messages;
-using Digest.Storage.LiteDb;
-using Digest.Transport;
 
 namespace Digest.Tests.Editions;
 
