@@ -62,6 +62,23 @@ public sealed class PostgresFixture : IAsyncLifetime
         return Admin(name);
     }
 
+    /// <summary>
+    /// A new, empty database for a test whose set-up is synchronous (the port contracts' UseStore); fails with
+    /// <see cref="Missing"/> where the server is not installed, since those inherited tests cannot skip.
+    /// </summary>
+    public string NewDatabase()
+    {
+        if (Binaries is null) throw new InvalidOperationException(Missing);
+        var name = $"digest_test_{Interlocked.Increment(ref _databases)}";
+        using (var connection = new NpgsqlConnection(Admin("postgres")))
+        {
+            connection.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            create.ExecuteNonQuery();
+        }
+        return Admin(name);
+    }
+
     private string Admin(string database) => $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true";
 
     public Task DisposeAsync()
