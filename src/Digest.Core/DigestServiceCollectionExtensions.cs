@@ -5,6 +5,7 @@ using Digest.Dispatch;
 using Digest.Editions;
 using Digest.Ledger;
 using Digest.Messages;
+using Digest.Metrics;
 using Digest.Rendering;
 using Digest.Storage;
 using Digest.Subscribers;
@@ -71,7 +72,7 @@ public static class DigestServiceCollectionExtensions
 
     /// <summary>The sender lease and the dispatcher that sends an edition over the relays.</summary>
     public static IServiceCollection AddDispatch(this IServiceCollection services) =>
-        services.AddSingleton<SenderLease>().AddSingleton<EditionDispatcher>();
+        services.AddSingleton<SenderLease>().AddSingleton<EditionDispatcher>().AddMetrics().AddSingleton<DigestMetrics>();
 
     /// <summary>VERP return paths, the bounce ledger and the reader of the bounce mailbox.</summary>
     public static IServiceCollection AddBounces(this IServiceCollection services) =>

@@ -14,7 +14,7 @@ namespace Digest;
 public sealed class UnknownSettings(IConfiguration configuration) : IValidateOptions<DigestOptions>
 {
     /// <summary>Keys read straight from configuration rather than bound to <see cref="DigestOptions"/>.</summary>
-    private static readonly string[] ReadDirectly = ["Digest:LogFormat"];
+    private static readonly string[] ReadDirectly = ["Digest:LogFormat", "Digest:Preview:Chromium"];
 
     private static readonly IReadOnlyList<string> Known = [.. KnownKeys(typeof(DigestOptions), DigestOptions.Section), .. ReadDirectly];
 

@@ -1,4 +1,5 @@
 using Digest.Storage;
+using Digest.Worker.Health;
 using Digest.Worker.Http;
 using Digest.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -49,13 +50,19 @@ public static class DigestHost
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Digest:LogFormat=json gives one JSON object a line, for log shippers; the default is one plain line an event.
-        if (string.Equals(builder.Configuration["Digest:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        // Quoted separators: an unquoted ':' or '-' in a format string is the current culture's, not always ASCII.
+        var json = string.Equals(builder.Configuration["Digest:LogFormat"], "json", StringComparison.OrdinalIgnoreCase);
+        if (json)
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'";
+            });
         else
             builder.Logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+                o.TimestampFormat = "yyyy'-'MM'-'dd' 'HH':'mm':'ss' '";
                 o.UseUtcTimestamp = true;
             });
         builder.Services.Configure<ConsoleLoggerOptions>(o =>
@@ -64,12 +71,17 @@ public static class DigestHost
             if (!settings.Worker) o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
 
+        // Under systemd (Type=notify): READY=1 once started, STOPPING=1 on SIGTERM, and plain log lines in journald's
+        // format (a priority prefix, no colours, journald adds the time); JSON stays JSON. Elsewhere this does nothing.
+        if (settings.Worker) builder.Services.AddSystemd();
+        if (settings.Worker && json) builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
         builder.Services.AddDigest(builder.Configuration);
         if (settings.ReadOnlyStore)
             builder.Services.AddStore(readOnly: true, Storage.StorageServiceCollectionExtensions.ProviderIn(builder.Configuration));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);
+        if (settings.Worker) builder.Services.AddWorkerHealth();
         if (settings.Worker) builder.Services.AddUnsubscribeListener(builder.Configuration);
         if (settings.Worker) builder.Services.AddHostedService<Subscribers.SubscriberFileWatcher>();
         if (settings.Worker) builder.Services.AddBouncePolling();

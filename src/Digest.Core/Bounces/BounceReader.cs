@@ -22,7 +22,8 @@ public sealed class BounceReader(
     Subscribers.ISuppressions suppressions,
     IOptions<DigestOptions> options,
     TimeProvider clock,
-    ILogger<BounceReader> log)
+    ILogger<BounceReader> log,
+    Metrics.DigestMetrics metrics)
 {
     public bool Enabled => !string.IsNullOrWhiteSpace(options.Value.Bounces.Imap.Host);
 
@@ -80,6 +81,7 @@ public sealed class BounceReader(
             var received = message.Date == DateTimeOffset.MinValue ? clock.GetUtcNow().UtcDateTime : message.Date.UtcDateTime;
             var outcome = bounces.Record(ReportId(message), report, delivery, received, verified);
             entry = entry with { Delivery = delivery, MatchedBy = how, Outcome = outcome };
+            if (!outcome.Duplicate) metrics.Report(report.Kind);
             if (!outcome.Duplicate)
                 log.LogWarning("Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), matched by {How}{Suppressed}",
                     delivery.Edition, report.Kind, delivery.Email, report.Status, report.Detail, how,

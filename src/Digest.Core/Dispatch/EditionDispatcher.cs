@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Digest.Editions;
 using Digest.Ledger;
 using Digest.Messages;
+using Digest.Metrics;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Digest.Transport;
@@ -30,13 +31,15 @@ public sealed class EditionDispatcher(
     RelaySet relays,
     IOptions<DigestOptions> options,
     TimeProvider clock,
-    ILogger<EditionDispatcher> log)
+    ILogger<EditionDispatcher> log,
+    DigestMetrics metrics)
 {
     /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`: the admin says now).</param>
     public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, IHeldLease lease, CancellationToken stopping, bool retryDeferredNow = false)
     {
         var o = options.Value;
+        using var tracked = metrics.Track(edition.Number, counters);
         // Stopping: take no new reader; hardStop: also cut the messages in flight, StopTimeout later.
         using var hardStop = new CancellationTokenSource();
         using var onStop = stopping.Register(() => hardStop.CancelAfter(o.Delivery.StopTimeout));
@@ -126,6 +129,7 @@ public sealed class EditionDispatcher(
                         continue;
                     }
                     run.Counters.Count(delivery.State);
+                    metrics.Settled(lane.Relay.Name, delivery.State);
                     // Wait for the commit before the next send: a crash now loses at most this one record.
                     await writer.RecordAsync(delivery);
                 }
@@ -169,6 +173,7 @@ public sealed class EditionDispatcher(
             {
                 using var permit = await lane.Limiter.AcquireAsync(1, run.Halt.Token);
             }
+            var handedOver = clock.GetTimestamp();
             var reply = await run.Retry.ExecuteAsync(async token =>
             {
                 try
@@ -184,6 +189,7 @@ public sealed class EditionDispatcher(
                     throw;
                 }
             }, run.HardStop);
+            metrics.Accepted(lane.Relay.Name, clock.GetElapsedTime(handedOver));
             delivery.Runs++;
             delivery.Relay = lane.Relay.Name;
             Settle(delivery, DeliveryState.Sent, reply);

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -70,7 +71,7 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
         // AES-GCM requires, and a reader's token is the same in the header, the body and every edition.
         HMACSHA256.HashData(_nonceKey.Value, address).AsSpan(0, NonceBytes).CopyTo(nonce);
         _aes.Value!.Encrypt(nonce, address, token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), _listId);
-        return Base64Url(token);
+        return Base64Url.EncodeToString(token);
     }
 
     /// <summary>The address a genuine token was made for; null for anything forged, altered or malformed.</summary>
@@ -79,7 +80,7 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
         if (string.IsNullOrEmpty(token) || token.Length > 1024) return null;
         try
         {
-            return token.Contains('.') ? VerifyLegacy(token) : Decrypt(FromBase64Url(token));
+            return token.Contains('.') ? VerifyLegacy(token) : Decrypt(Base64Url.DecodeFromChars(token));
         }
         catch (FormatException)
         {
@@ -106,18 +107,10 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
     {
         var dot = token.IndexOf('.');
         if (dot <= 0) return null;
-        var address = FromBase64Url(token[..dot]);
-        var mac = FromBase64Url(token[(dot + 1)..]);
+        var address = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+        var mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
         var message = _listId.Concat("\n"u8.ToArray()).Concat(address).ToArray();
         var expected = HMACSHA256.HashData(key.Bytes, message)[..LegacyMacBytes];
         return CryptographicOperations.FixedTimeEquals(mac, expected) ? Encoding.UTF8.GetString(address) : null;
-    }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
     }
 }

@@ -15,6 +15,9 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
     public string Description => $"smtp {options.Host}:{options.Port}";
     public int Connections => options.Connections;
 
+    /// <summary>Where the relay listens, for the worker's reachability check.</summary>
+    public (string Host, int Port) Endpoint => (options.Host!, options.Port);
+
     public IMailConnection OpenConnection(int edition) => new Connection(options);
 
     /// <summary>How the connection is secured: TLS is required to anything that is not this machine.</summary>

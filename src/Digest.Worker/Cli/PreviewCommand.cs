@@ -24,10 +24,12 @@ public static class PreviewCommand
         command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: true, async (services, stopping) =>
         {
             // Checked first so an admin without a browser is told before anything is rendered.
-            var chromium = parse.GetValue(png) is null ? null : HeadlessChromium.Find();
+            var configured = services.GetRequiredService<IConfiguration>()[HeadlessChromium.Setting];
+            var chromium = parse.GetValue(png) is null ? null : HeadlessChromium.Find(configured);
             if (parse.GetValue(png) is not null && chromium is null)
             {
-                await context.Error.WriteLineAsync($"preview --png: {HeadlessChromium.Missing}; use --out FILE.html and open it in a browser instead.");
+                var why = string.IsNullOrWhiteSpace(configured) ? HeadlessChromium.Missing : $"{HeadlessChromium.Setting} \"{configured}\" does not exist";
+                await context.Error.WriteLineAsync($"preview --png: {why}; use --out FILE.html and open it in a browser instead.");
                 return ExitCodes.BadInput;
             }
             if (parse.GetValue(width) is < 200 or > 2000)

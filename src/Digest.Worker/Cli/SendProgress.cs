@@ -14,8 +14,8 @@ public static class SendProgress
     private static readonly TimeSpan BarEvery = TimeSpan.FromMilliseconds(250);
 
     public static Task<T> TrackAsync<T>(CliContext context, DispatchCounters counters, Task<T> sending) =>
-        ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected
-            ? BarAsync(counters, sending)
+        ReferenceEquals(context.Error, Console.Error) && Console.Error is HeldWriter terminal && !Console.IsErrorRedirected
+            ? BarAsync(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(terminal.Inner) }), terminal, counters, sending)
             : LinesAsync(context.Error, counters, sending);
 
     private static async Task<T> LinesAsync<T>(TextWriter error, DispatchCounters counters, Task<T> sending)
@@ -26,26 +26,40 @@ public static class SendProgress
         return await sending;
     }
 
-    private static async Task<T> BarAsync<T>(DispatchCounters counters, Task<T> sending)
+    /// <summary>The live bar on <paramref name="console"/>; log lines written to <paramref name="logs"/> meanwhile come out after it.</summary>
+    internal static async Task<T> BarAsync<T>(IAnsiConsole console, HeldWriter logs, DispatchCounters counters, Task<T> sending)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var started = Stopwatch.GetTimestamp();
-        await console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async progress =>
-            {
-                var bar = progress.AddTask("Sending", maxValue: 1);
-                do
+        // Narrow terminals get the counts in short, so the bar keeps its width instead of shrinking to a few cells.
+        var narrow = console.Profile.Width < WideTerminal;
+        using (logs.Hold())
+        {
+            await console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = narrow ? 20 : 40 }, new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress =>
                 {
-                    // Total is known only once the edition is planned, a moment after the send starts.
-                    bar.MaxValue = Math.Max(1, counters.Total);
-                    bar.Value = counters.Done;
-                    bar.Description = Markup.Escape(Describe(counters, started));
-                }
-                while (await Task.WhenAny(sending, Task.Delay(BarEvery)) != sending || bar.Value < counters.Done);
-            });
+                    var bar = progress.AddTask("Sending", maxValue: 1);
+                    do
+                    {
+                        // Total is known only once the edition is planned, a moment after the send starts.
+                        bar.MaxValue = Math.Max(1, counters.Total);
+                        bar.Value = counters.Done;
+                        bar.Description = Markup.Escape(narrow ? Short(counters, started) : Describe(counters, started));
+                    }
+                    while (await Task.WhenAny(sending, Task.Delay(BarEvery)) != sending || bar.Value < counters.Done);
+                });
+        }
         return await sending;
+    }
+
+    /// <summary>Columns from which the counts fit beside a full-width bar.</summary>
+    private const int WideTerminal = 120;
+
+    private static string Short(DispatchCounters c, long started)
+    {
+        var rate = c.Done / Math.Max(0.001, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return $"{c.Done}/{c.Total} {c.Sent} sent {rate:0}/s";
     }
 
     private static string Describe(DispatchCounters c, long started)

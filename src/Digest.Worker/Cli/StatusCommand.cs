@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Digest.Comparisons;
 using Digest.Editions;
 using Digest.Ledger;
@@ -19,7 +20,8 @@ public static class StatusCommand
     public static Command Create(CliContext context)
     {
         var count = new Option<int>("--editions") { Description = "How many recent editions to list.", DefaultValueFactory = _ => 10 };
-        var command = new Command("status", "Show recent editions, their deliveries, suppressions and the next scheduled run.") { count };
+        var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width; 200 when output is not a terminal)." };
+        var command = new Command("status", "Show recent editions, their deliveries, suppressions and the next scheduled run.") { count, width };
         command.SetAction((parse, _) => context.ExecuteAsync(parse, templates: false, async (services, _) =>
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -28,20 +30,13 @@ public static class StatusCommand
                 Ansi = AnsiSupport.No,
                 ColorSystem = ColorSystemSupport.NoColors,
             });
-            // Redirected output has no terminal width; a wide table must not wrap its columns.
-            console.Profile.Width = 200;
+            console.Profile.Width = Columns(context, parse.GetValue(width));
             var ledger = services.GetRequiredService<IDeliveryLedger>();
-            var table = new Table().Border(TableBorder.Simple)
-                .AddColumns("Edition", "Made (UTC)", "Comparisons", "Recipients", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Not yet sent", "State");
-            var deferred = 0;
-            foreach (var e in services.GetRequiredService<IEditionStore>().Recent(parse.GetValue(count)))
-            {
-                var c = ledger.Count(e);
-                if (!e.IsComplete) deferred += c.Deferred;
-                table.AddRow($"#{e.Number}", $"{e.CreatedAt:yyyy-MM-dd HH:mm}", $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
-                    $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", State(e, c));
-            }
-            console.Write(table);
+            var editions = services.GetRequiredService<IEditionStore>().Recent(parse.GetValue(count))
+                .Select(e => (Edition: e, Counts: ledger.Count(e))).ToList();
+            var deferred = editions.Where(e => !e.Edition.IsComplete).Sum(e => e.Counts.Deferred);
+            if (console.Profile.Width < WideLayout) WriteBlocks(console, editions);
+            else WriteTable(console, editions);
             var relays = services.GetRequiredService<RelaySet>();
             if (services.GetRequiredService<IEditionStore>().Unfinished() is { } unfinished)
                 foreach (var (zone, waiting, next) in ledger.Waiting(unfinished.Number, DateTime.UtcNow))
@@ -75,5 +70,37 @@ public static class StatusCommand
             return ExitCodes.Done;
         }, readOnlyStore: true));
         return command;
+    }
+
+    /// <summary>Below this many columns the eleven counts no longer fit a row: each edition gets a block of lines.</summary>
+    public const int WideLayout = 100;
+
+    private static int Columns(CliContext context, int? asked)
+    {
+        if (asked is > 0) return Math.Max(40, asked.Value);
+        // A terminal says how wide it is; a file or pipe has no width, and a wide table there must not wrap.
+        if (ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && Console.WindowWidth > 0) return Console.WindowWidth;
+        return 200;
+    }
+
+    private static void WriteTable(IAnsiConsole console, IReadOnlyList<(Edition Edition, EditionCounts Counts)> editions)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("Edition", "Made (UTC)", "Items", "Readers", "Sent", "Deferred", "Bounced", "Skipped", "Failed", "Unsent", "State");
+        foreach (var (e, c) in editions)
+            table.AddRow($"#{e.Number}", e.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), $"{e.Comparisons.Count}", $"{c.Total}", $"{c.Sent}",
+                $"{c.Deferred}", $"{c.Bounced}", $"{c.Skipped}", $"{c.Failed}", $"{c.Planned}", State(e, c));
+        console.Write(table);
+    }
+
+    /// <summary>The narrow layout: two short lines an edition, every count named, so nothing wraps at 80 columns.</summary>
+    private static void WriteBlocks(IAnsiConsole console, IReadOnlyList<(Edition Edition, EditionCounts Counts)> editions)
+    {
+        foreach (var (e, c) in editions)
+        {
+            console.WriteLine($"#{e.Number}  {e.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC  {e.Comparisons.Count} comparisons  {State(e, c)}");
+            console.WriteLine($"    {c.Total} readers: {c.Sent} sent, {c.Deferred} deferred, {c.Bounced} bounced, {c.Skipped} skipped, {c.Failed} failed, {c.Planned} unsent");
+        }
+        if (editions.Count == 0) console.WriteLine("No editions yet.");
     }
 }

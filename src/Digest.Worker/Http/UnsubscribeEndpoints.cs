@@ -28,7 +28,6 @@ public static class UnsubscribeEndpoints
     {
         routes.MapGet(path, Confirm);
         routes.MapPost(path, UnsubscribeAsync);
-        routes.MapGet("/healthz", () => Results.Text("ok\n"));
         return routes;
     }
 
@@ -44,7 +43,7 @@ public static class UnsubscribeEndpoints
     }
 
     private static async Task<IResult> UnsubscribeAsync(HttpContext http, string? token, UnsubscribeTokens tokens,
-        ISuppressions suppressions, IOptions<DigestOptions> options, ILoggerFactory loggers)
+        ISuppressions suppressions, IOptions<DigestOptions> options, ILoggerFactory loggers, Metrics.DigestMetrics metrics)
     {
         var o = options.Value;
         if (tokens.Verify(token) is not { } email) return InvalidLink(http, o);
@@ -53,7 +52,10 @@ public static class UnsubscribeEndpoints
         if (form is null || form[OneClickField] != OneClickValue)
             return Page(http, HttpStatusCode.BadRequest, o, "Not unsubscribed", $"<p>The request did not carry {OneClickField}={OneClickValue}; nothing was changed.</p>");
         if (suppressions.Add(email, SuppressionReason.Unsubscribed, "one-click link"))
+        {
+            metrics.Unsubscribed("one_click");
             loggers.CreateLogger("Digest.Unsubscribe").LogInformation("Unsubscribed {Email} by the one-click link", email);
+        }
         return Page(http, HttpStatusCode.OK, o, "Unsubscribed",
             $"<p><strong>{Encode(email)}</strong> will get no more {Encode(o.ListName)}. Sorry to see you go.</p>");
     }

@@ -1,11 +1,16 @@
 using Digest.Subscribers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Digest.Metrics;
+using Digest.Worker.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 
 namespace Digest.Worker.Http;
 
 /// <summary>
-/// Hosts the unsubscribe endpoint on Kestrel inside the worker's host, beside the schedule. A small
+/// Hosts the unsubscribe endpoint, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> on Kestrel inside the
+/// worker's host, beside the schedule. A small
 /// <see cref="WebApplication"/> of its own keeps ASP.NET Core out of every other command; it serves the
 /// worker's own suppression list and token key, and logs through the worker's loggers.
 /// </summary>
@@ -13,6 +18,9 @@ public sealed class UnsubscribeListener(
     IOptions<DigestOptions> options,
     ISuppressions suppressions,
     UnsubscribeTokens tokens,
+    DigestMetrics metrics,
+    MeterProvider meterProvider,
+    HealthCheckService health,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     /// <summary>A one-click POST is a few dozen bytes; anything much larger is not one.</summary>
@@ -32,10 +40,14 @@ public sealed class UnsubscribeListener(
         });
         builder.WebHost.UseUrls(o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(loggers).AddSingleton(options).AddSingleton(suppressions).AddSingleton(tokens);
+        builder.Services.AddSingleton(loggers).AddSingleton(options).AddSingleton(suppressions).AddSingleton(tokens)
+            .AddSingleton(metrics).AddSingleton(health);
         var app = builder.Build();
         app.UseRouting();
         app.MapUnsubscribe(path);
+        app.MapWorkerHealth();
+        // The worker's own meter provider: it was listening before the first run, whether or not this port is up yet.
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider, configureBranchedPipeline: null, optionsName: null);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -47,7 +59,7 @@ public sealed class UnsubscribeListener(
         }
         _app = app;
         loggers.CreateLogger("Digest.Unsubscribe")
-            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz", string.Join(", ", app.Urls), path);
+            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics", string.Join(", ", app.Urls), path);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

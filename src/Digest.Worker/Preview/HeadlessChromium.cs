@@ -1,143 +1,120 @@
-using System.Diagnostics;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using PuppeteerSharp;
+using PuppeteerSharp.Media;
 
 namespace Digest.Worker.Preview;
 
 /// <summary>
-/// Drives Debian's <c>chromium</c> headless over the DevTools protocol, one short-lived browser per page: the
-/// page's layout as the browser measured it (overflow, and whether given texts can be seen) and a screenshot of
-/// the whole page. DevTools is needed because headless Chromium will not make a window narrower than 500px,
-/// while a phone is 375px: device-metrics emulation sets the viewport exactly. Each browser gets a fresh profile
-/// folder and no network services, so runs share no state.
+/// Drives the system's Chromium headless through PuppeteerSharp, one short-lived browser per page: the page's
+/// layout as the browser measured it (overflow, and whether given texts can be seen) and a screenshot of the
+/// whole page. The viewport is set by device-metrics emulation because headless Chromium will not make a
+/// window narrower than 500px, while a phone is 375px. PuppeteerSharp never downloads a browser here: it
+/// launches the one at <see cref="Executable"/>. Each browser gets a fresh profile folder, so runs share no state.
 /// </summary>
-public sealed partial class HeadlessChromium(string executable)
+public sealed class HeadlessChromium(string executable)
 {
-    /// <summary>Where Debian and the common images put the browser.</summary>
+    /// <summary>The setting that names the browser when it is not on the PATH.</summary>
+    public const string Setting = "Digest:Preview:Chromium";
+
+    /// <summary>Names the browser goes by on the PATH, then where Debian and the common images put it.</summary>
+    public static readonly IReadOnlyList<string> Names = ["chromium", "chromium-browser", "google-chrome"];
     public static readonly IReadOnlyList<string> Locations = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-    public const string Missing = "Chromium is not installed (apt-get install chromium)";
+    public const string Missing = $"Chromium is not installed (apt-get install chromium) or not on the PATH; set {Setting} to its path";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
+    // --no-sandbox: containers and CI usually run as root, where Chromium's sandbox refuses to start.
+    private static readonly string[] Flags =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+    ];
+
     public string Executable { get; } = executable;
 
-    /// <summary>The installed browser, or null where there is none.</summary>
-    public static HeadlessChromium? Find() => Locations.FirstOrDefault(File.Exists) is { } path ? new HeadlessChromium(path) : null;
+    /// <summary>
+    /// The browser at <paramref name="configured"/> (Digest:Preview:Chromium) when set, else the first found on the
+    /// PATH or in <see cref="Locations"/>; null where there is none.
+    /// </summary>
+    public static HeadlessChromium? Find(string? configured = null)
+    {
+        if (!string.IsNullOrWhiteSpace(configured)) return File.Exists(configured) ? new HeadlessChromium(configured) : null;
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var found = Names.SelectMany(name => path.Select(folder => Path.Combine(folder, name))).Concat(Locations).FirstOrDefault(File.Exists);
+        return found is null ? null : new HeadlessChromium(found);
+    }
 
     /// <summary>Loads the page at <paramref name="width"/> CSS pixels and measures it in the browser.</summary>
     public Task<PageLayout> MeasureAsync(string htmlFile, int width, IReadOnlyList<string> texts, ColorScheme scheme, CancellationToken cancellationToken) =>
-        WithPageAsync(htmlFile, width, scheme, (page, token) => MeasureAsync(page, texts, token), cancellationToken);
+        WithPageAsync(htmlFile, width, scheme, page => MeasureAsync(page, texts), cancellationToken);
 
     /// <summary>
     /// Loads the page at <paramref name="width"/> CSS pixels and returns what <paramref name="expression"/> (a
     /// script that evaluates to a string, JSON for instance) computed in it: for checks a test writes itself.
     /// </summary>
     public Task<string> EvaluateAsync(string htmlFile, int width, ColorScheme scheme, string expression, CancellationToken cancellationToken) =>
-        WithPageAsync(htmlFile, width, scheme, async (page, token) =>
+        WithPageAsync(htmlFile, width, scheme, async page =>
         {
-            var result = await page.SendAsync("Runtime.evaluate", new { expression, returnByValue = true }, token);
-            if (result.TryGetProperty("exceptionDetails", out var failed))
-                throw new ChromiumException($"the script failed: {failed}");
-            return result.GetProperty("result").GetProperty("value").GetString()
-                   ?? throw new ChromiumException("the script returned nothing");
+            try
+            {
+                return await page.EvaluateExpressionAsync<string>(expression) ?? throw new ChromiumException("the script returned nothing");
+            }
+            catch (EvaluationFailedException e)
+            {
+                throw new ChromiumException($"the script failed: {e.Message}");
+            }
         }, cancellationToken);
 
     /// <summary>Saves a PNG of the whole page, <paramref name="width"/> pixels wide; returns the page's layout.</summary>
     public Task<PageLayout> ScreenshotAsync(string htmlFile, string pngFile, int width, ColorScheme scheme, CancellationToken cancellationToken) =>
-        WithPageAsync(htmlFile, width, scheme, async (page, token) =>
+        WithPageAsync(htmlFile, width, scheme, async page =>
         {
-            var layout = await MeasureAsync(page, [], token);
+            var layout = await MeasureAsync(page, []);
             // The viewport is made as tall as the page, so the capture is the whole page at its real layout.
-            await page.SendAsync("Emulation.setDeviceMetricsOverride", new { width, height = Math.Max(200, layout.ScrollHeight), deviceScaleFactor = 1, mobile = false }, token);
-            var shot = await page.SendAsync("Page.captureScreenshot", new { format = "png" }, token);
+            await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = Math.Max(200, layout.ScrollHeight), DeviceScaleFactor = 1 });
             var png = Path.GetFullPath(pngFile);
             Directory.CreateDirectory(Path.GetDirectoryName(png)!);
-            await File.WriteAllBytesAsync(png, shot.GetProperty("data").GetBytesFromBase64(), token);
+            await File.WriteAllBytesAsync(png, await page.ScreenshotDataAsync(new ScreenshotOptions { Type = ScreenshotType.Png }));
             return layout;
         }, cancellationToken);
 
-    private static async Task<PageLayout> MeasureAsync(DevToolsSession page, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    private static async Task<PageLayout> MeasureAsync(IPage page, IReadOnlyList<string> texts)
     {
-        var expression = MeasureScript.Replace("__TEXTS__", JsonSerializer.Serialize(texts));
-        var result = await page.SendAsync("Runtime.evaluate", new { expression, returnByValue = true }, cancellationToken);
-        var json = result.GetProperty("result").GetProperty("value").GetString()
+        var json = await page.EvaluateExpressionAsync<string>(MeasureScript.Replace("__TEXTS__", JsonSerializer.Serialize(texts)))
                    ?? throw new ChromiumException("the measuring script returned nothing");
         return JsonSerializer.Deserialize<PageLayout>(json, JsonSerializerOptions.Web)!;
     }
 
-    private async Task<T> WithPageAsync<T>(string htmlFile, int width, ColorScheme scheme,
-        Func<DevToolsSession, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    private async Task<T> WithPageAsync<T>(string htmlFile, int width, ColorScheme scheme, Func<IPage, Task<T>> body, CancellationToken cancellationToken)
     {
         var profile = Directory.CreateTempSubdirectory("digest-chromium-").FullName;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
-        using var process = Start(profile);
         try
         {
-            var endpoint = await DevToolsEndpointAsync(process, timeout.Token);
-            await using var browser = await DevToolsSession.ConnectAsync(endpoint, timeout.Token);
-            var target = await browser.SendAsync("Target.createTarget", new { url = "about:blank" }, timeout.Token);
-            var attached = await browser.SendAsync("Target.attachToTarget", new { targetId = target.GetProperty("targetId").GetString(), flatten = true }, timeout.Token);
-            var page = browser.ForSession(attached.GetProperty("sessionId").GetString()!);
-            await page.SendAsync("Emulation.setDeviceMetricsOverride", new { width, height = 1000, deviceScaleFactor = 1, mobile = false }, timeout.Token);
-            await page.SendAsync("Emulation.setEmulatedMedia", new { features = new[] { new { name = "prefers-color-scheme", value = scheme == ColorScheme.Dark ? "dark" : "light" } } }, timeout.Token);
-            await page.SendAsync("Page.enable", new { }, timeout.Token);
-            await page.SendAsync("Page.navigate", new { url = new Uri(Path.GetFullPath(htmlFile)).AbsoluteUri }, timeout.Token);
-            await page.WaitForEventAsync("Page.loadEventFired", timeout.Token);
-            var result = await body(page, timeout.Token);
-            await browser.SendAsync("Browser.close", new { }, timeout.Token);
-            return result;
+            await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
+            {
+                ExecutablePath = Executable,
+                Headless = true,
+                UserDataDir = profile,
+                Args = Flags,
+                Timeout = (int)Timeout.TotalMilliseconds,
+                ProtocolTimeout = (int)Timeout.TotalMilliseconds,
+            });
+            var page = await browser.NewPageAsync();
+            await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = 1000, DeviceScaleFactor = 1 });
+            await page.EmulateMediaFeaturesAsync([new MediaFeatureValue { MediaFeature = MediaFeature.PrefersColorScheme, Value = scheme == ColorScheme.Dark ? "dark" : "light" }]);
+            await page.GoToAsync(new Uri(Path.GetFullPath(htmlFile)).AbsoluteUri, WaitUntilNavigation.Load);
+            return await body(page).WaitAsync(Timeout, cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException or PuppeteerException && e is not ChromiumException)
         {
-            throw new ChromiumException($"{Executable} did not finish within {Timeout.TotalSeconds:0}s");
+            throw new ChromiumException($"{Executable}: {e.Message}");
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
             TryDelete(profile);
         }
     }
-
-    private Process Start(string profile)
-    {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        // --no-sandbox: containers and CI usually run as root, where Chromium's sandbox refuses to start.
-        // Port 0: the browser picks a free port and prints it, so parallel runs never collide.
-        foreach (var flag in new[]
-                 {
-                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--hide-scrollbars", "--remote-debugging-port=0", $"--user-data-dir={profile}", "about:blank",
-                 })
-            start.ArgumentList.Add(flag);
-        return Process.Start(start) ?? throw new ChromiumException($"{Executable} could not be started");
-    }
-
-    private async Task<Uri> DevToolsEndpointAsync(Process process, CancellationToken cancellationToken)
-    {
-        var seen = new System.Text.StringBuilder();
-        while (await process.StandardError.ReadLineAsync(cancellationToken) is { } line)
-        {
-            var found = DevToolsListening().Match(line);
-            if (found.Success)
-            {
-                // Keep draining stderr so a chatty browser never blocks on a full pipe.
-                _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new Uri(found.Groups[1].Value);
-            }
-            seen.AppendLine(line);
-        }
-        throw new ChromiumException($"{Executable} exited before DevTools was ready: {Tail(seen.ToString())}");
-    }
-
-    [GeneratedRegex(@"DevTools listening on (ws://\S+)")]
-    private static partial Regex DevToolsListening();
-
-    private static string Tail(string text) => text.Length > 600 ? text[^600..] : text;
 
     private static void TryDelete(string folder)
     {

@@ -183,7 +183,7 @@ public sealed partial class UnsubscribeListenerTests() : SinkTest(Samples.Compar
     }
 
     private static string Base64Url(string text) =>
-        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
 
     [GeneratedRegex("<(http[^>]+)>")]
     private static partial Regex HttpLink();

@@ -147,6 +147,31 @@ public sealed class BrowserRenderingTests : WorkspaceTest
         Assert.Empty(result.Output);
     }
 
+    [RequiresChromiumFact]
+    public async Task Preview_png_launches_the_browser_named_by_Digest_Preview_Chromium()
+    {
+        var png = Path.Combine(Ws.Root, "preview.png");
+        Ws.Settings["Digest:Preview:Chromium"] = _chromium.Executable;
+
+        var result = await Ws.RunAsync("preview", "--png", png, "--width", "600");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(600, PngWidth(png));
+    }
+
+    [Fact]
+    public async Task Preview_png_with_a_Digest_Preview_Chromium_that_does_not_exist_names_the_setting_and_writes_nothing()
+    {
+        var png = Path.Combine(Ws.Root, "preview.png");
+        Ws.Settings["Digest:Preview:Chromium"] = "/nowhere/chromium";
+
+        var result = await Ws.RunAsync("preview", "--png", png);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest:Preview:Chromium \"/nowhere/chromium\" does not exist", result.Error);
+        Assert.False(File.Exists(png));
+    }
+
     private async Task<string> PreviewAsync()
     {
         var page = Path.Combine(Ws.Root, "preview.html");

@@ -43,12 +43,16 @@ public sealed class RunningWorker : IAsyncDisposable
     public static async Task<RunningWorker> StartAsync(TestWorkspace ws)
     {
         var worker = new RunningWorker(ws);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        // A ceiling, not a wait: on a loaded machine start-up (templates, JIT) can take many seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var answer = "no answer";
         while (DateTime.UtcNow < deadline && !worker._worker.IsCompleted)
         {
             try
             {
-                if ((await worker.Http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return worker;
+                var response = await worker.Http.GetAsync("/healthz");
+                if (response.StatusCode == HttpStatusCode.OK) return worker;
+                answer = $"/healthz answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException)
             {
@@ -56,7 +60,8 @@ public sealed class RunningWorker : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new InvalidOperationException("The worker's listener did not come up: " + worker._output);
+        var exit = worker._worker.IsCompleted ? $" (the worker ended: {(worker._worker.IsFaulted ? worker._worker.Exception : worker._worker.Result)})" : "";
+        throw new InvalidOperationException($"The worker's listener did not come up{exit}; {answer}: {worker._output}");
     }
 
     public async ValueTask DisposeAsync()

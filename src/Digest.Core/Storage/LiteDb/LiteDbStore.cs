@@ -37,6 +37,7 @@ public sealed class LiteDbStore : IDisposable
             var mapper = CreateMapper();
             var existing = new FileInfo(path) is { Exists: true, Length: > 0 };
             if (existing) StoreIntegrity.Check(path, mapper);
+            else CreateWhole(path, mapper);
             IsReadOnly = readOnly && existing;
             _db = new LiteDatabase(new ConnectionString
             {
@@ -117,17 +118,47 @@ public sealed class LiteDbStore : IDisposable
     // LiteDB 5's header page: this text at byte 32 (HeaderPage.HEADER_INFO).
     private const string HeaderInfo = "** This is a LiteDB file **";
 
-    private void EnsureIndexes()
+    private void EnsureIndexes() => EnsureIndexes(_db);
+
+    private static void EnsureIndexes(LiteDatabase db)
     {
-        Comparisons.EnsureIndex(c => c.PublishedAt);
-        Comparisons.EnsureIndex(c => c.EditionNumber);
-        Deliveries.EnsureIndex(d => d.Key);
+        db.GetCollection<Comparison>("comparisons").EnsureIndex(c => c.PublishedAt);
+        db.GetCollection<Comparison>("comparisons").EnsureIndex(c => c.EditionNumber);
+        db.GetCollection<DeliveryRecord>("deliveries").EnsureIndex(d => d.Key);
         // A bounce that quotes only the original's Message-ID is matched by it.
-        Deliveries.EnsureIndex(d => d.MessageId);
-        Bounces.EnsureIndex(b => b.Email);
-        Bounces.EnsureIndex(b => b.Edition);
+        db.GetCollection<DeliveryRecord>("deliveries").EnsureIndex(d => d.MessageId);
+        db.GetCollection<BounceRecord>("bounces").EnsureIndex(b => b.Email);
+        db.GetCollection<BounceRecord>("bounces").EnsureIndex(b => b.Edition);
         // A send in progress asks every second for what was suppressed since it last looked.
-        Suppressions.EnsureIndex(s => s.At);
+        db.GetCollection<Suppression>("suppressions").EnsureIndex(s => s.At);
+    }
+
+    /// <summary>
+    /// Makes a new store whole (every collection and index) in a file of its own and only then moves it to
+    /// <paramref name="path"/>: a process opening the store at the same moment sees either no file or a whole
+    /// one, never LiteDB's half-made file, which the integrity check would rightly call damaged.
+    /// </summary>
+    private static void CreateWhole(string path, BsonMapper mapper)
+    {
+        var draft = $"{path}.new-{Guid.NewGuid():N}";
+        try
+        {
+            using (var db = new LiteDatabase(new ConnectionString { Filename = draft, Connection = ConnectionType.Direct }, mapper))
+                EnsureIndexes(db);
+            PrivateFiles.Restrict(draft);
+            // An empty file left by someone's `touch` holds nothing: the whole store replaces it.
+            var empty = new FileInfo(path) is { Exists: true, Length: 0 };
+            File.Move(draft, path, overwrite: empty);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process put its new store there first: that one is used.
+        }
+        finally
+        {
+            File.Delete(draft);
+            File.Delete(LogFile(draft));
+        }
     }
 
     private static BsonMapper CreateMapper()
