@@ -80,6 +80,7 @@ public static class PostgreSqlSchema
         CREATE INDEX deliveries_key ON deliveries (key, edition);
         CREATE INDEX deliveries_message_id ON deliveries (message_id) WHERE message_id <> '';
         CREATE INDEX deliveries_pending ON deliveries (edition, id) WHERE state IN ('Planned', 'Deferred');
+        CREATE INDEX deliveries_claimed ON deliveries (id) WHERE claimed_by IS NOT NULL;
 
         CREATE TABLE suppressions (
             email text PRIMARY KEY,

@@ -26,6 +26,11 @@ public sealed class PostgreSqlSenderLeaseStore(PostgreSqlStore store) : ISenderL
             if (previous is not null && !canTake(previous)) return new LeaseTake(false, previous.Token, previous);
             var token = current.Token + 1;
             Write(connection, transaction, take(token), token);
+            // Only the lease holder sends, so readers still claimed now were claimed by a holder that is gone:
+            // freed here, a resume after a crash need not wait for their claims to run out.
+            using (var free = PostgreSqlStore.Command(connection, transaction,
+                       "UPDATE deliveries SET claimed_by = NULL, claim_expires = NULL WHERE claimed_by IS NOT NULL"))
+                free.ExecuteNonQuery();
             return new LeaseTake(true, token, previous);
         });
 

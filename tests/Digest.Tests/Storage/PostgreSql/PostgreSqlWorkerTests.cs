@@ -57,6 +57,47 @@ public sealed class PostgreSqlWorkerTests(PostgresFixture server) : PostgreSqlTe
         Assert.Empty(_sink.Messages);
     }
 
+    [RequiresPostgresFact]
+    public async Task Two_send_now_processes_at_once_on_one_database_send_one_edition_to_each_reader_exactly_once()
+    {
+        _ws.WriteSubscribers(Enumerable.Range(0, 300).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
+
+        using var a = ChildWorker.Start(_ws, "send-now");
+        using var b = ChildWorker.Start(_ws, "send-now");
+        var codes = new[] { await a.WaitForExitAsync(TimeSpan.FromSeconds(120)), await b.WaitForExitAsync(TimeSpan.FromSeconds(120)) };
+
+        // One sends; the other finds the lease held (exit 4, busy) or, started after, the edition already sent.
+        Assert.All(codes, code => Assert.True(code is 0 or 1 or 4, $"exit {code}\n{a.Output}\n{b.Output}"));
+        Assert.Equal(300, _sink.Messages.Count);
+        Assert.Equal(300, _sink.Messages.SelectMany(m => m.Recipients).Distinct().Count());
+        await using var source = NpgsqlDataSource.Create(Database);
+        Assert.Equal(1, await ScalarAsync(source, "SELECT count(*) FROM editions"));
+    }
+
+    [RequiresPostgresFact]
+    public async Task A_sender_killed_mid_edition_is_taken_over_and_nobody_is_missed_with_duplicates_at_most_its_connections()
+    {
+        _ws.WriteSubscribers(Enumerable.Range(0, 2000).Select(i => ($"reader{i}@example.com", (string?)null)).ToArray());
+        _sink.DataDelay = TimeSpan.FromMilliseconds(5);
+        using var doomed = ChildWorker.Start(_ws, "send-now");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (_sink.Messages.Count < 200 && !doomed.HasExited && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.False(doomed.HasExited, doomed.Output);
+        doomed.Kill();
+        await doomed.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var beforeResume = _sink.Messages.Count;
+        Assert.True(beforeResume < 2000, "the edition finished before the kill");
+
+        _sink.DataDelay = TimeSpan.Zero;
+        var resumed = await _ws.RunAsync("send-now");
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var recipients = _sink.Messages.SelectMany(m => m.Recipients).ToList();
+        Assert.Equal(2000, recipients.Distinct().Count());
+        // Only the messages in flight on the killed worker's connections (4 by default) may go twice.
+        Assert.InRange(recipients.Count - 2000, 0, 4);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
