@@ -45,7 +45,9 @@ public interface IDeliveryLedger
 
     /// <summary>
     /// Opened once per dispatch: takes each outcome as it happens and completes when it is durable, so a sender
-    /// waits for that before it sends again. Nothing is written once <paramref name="lease"/> is no longer held.
+    /// waits for that before it sends again. Once <paramref name="lease"/> is no longer held the recorder writes
+    /// nothing more into the ledger itself: what it made durable is the new holder's to recover
+    /// (<see cref="RecoverOutcomes"/>), so a paused sender never overwrites what the new one recorded.
     /// </summary>
     IOutcomeRecorder OpenRecorder(IHeldLease lease);
 
