@@ -265,6 +265,39 @@ public sealed class BouncesOptions
     public int SoftBounceLimit { get; set; } = 3;
 
     public BounceMailboxOptions Imap { get; set; } = new();
+
+    /// <summary>Relays that report bounces and complaints by HTTP to the listener (Digest:Http:Urls).</summary>
+    public BounceWebhooksOptions Webhooks { get; set; } = new();
+}
+
+public sealed class BounceWebhooksOptions
+{
+    public MailgunWebhookOptions Mailgun { get; set; } = new();
+    public PostmarkWebhookOptions Postmark { get; set; } = new();
+}
+
+/// <summary>Mailgun's webhooks, served at <c>/webhooks/mailgun</c> while <see cref="SigningKey"/> is set.</summary>
+public sealed class MailgunWebhookOptions
+{
+    /// <summary>The "HTTP webhook signing key" of Mailgun's dashboard: every request's HMAC-SHA256 is checked with it.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>How far a request's signed timestamp may be from now; older ones are refused as replays.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(SigningKey);
+}
+
+/// <summary>Postmark's bounce and spam-complaint webhooks, served at <c>/webhooks/postmark</c> while both credentials are set.</summary>
+public sealed class PostmarkWebhookOptions
+{
+    /// <summary>The basic-auth user name put in the webhook URL configured at Postmark.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>The basic-auth password put in the webhook URL configured at Postmark (at least 16 characters).</summary>
+    public string? Password { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Username) || !string.IsNullOrWhiteSpace(Password);
 }
 
 /// <summary>The IMAP mailbox the bounce reader polls; off while <see cref="Host"/> is empty.</summary>

@@ -179,6 +179,23 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
                 errors.Add($"Digest:Http:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
     }
 
+    private static void ValidateWebhooks(DigestOptions o, List<string> errors)
+    {
+        var (mailgun, postmark) = (o.Bounces.Webhooks.Mailgun, o.Bounces.Webhooks.Postmark);
+        if (mailgun.Enabled && !o.Http.Enabled)
+            errors.Add("Digest:Bounces:Webhooks:Mailgun:SigningKey is set but Digest:Http:Urls is not: nothing would receive Mailgun's webhooks.");
+        if (mailgun.Enabled && (mailgun.MaxAge < TimeSpan.FromSeconds(30) || mailgun.MaxAge > TimeSpan.FromHours(1)))
+            errors.Add($"Digest:Bounces:Webhooks:Mailgun:MaxAge must be between 00:00:30 and 01:00:00, was {mailgun.MaxAge}.");
+        if (!postmark.Enabled) return;
+        if (!o.Http.Enabled)
+            errors.Add("Digest:Bounces:Webhooks:Postmark is set but Digest:Http:Urls is not: nothing would receive Postmark's webhooks.");
+        if (string.IsNullOrWhiteSpace(postmark.Username) || postmark.Username.Contains(':'))
+            errors.Add($"Digest:Bounces:Webhooks:Postmark:Username must be set, without ':', when its Password is, was \"{postmark.Username}\".");
+        // A guessable password would let anyone suppress readers; the value itself is never echoed.
+        if ((postmark.Password?.Length ?? 0) < 16)
+            errors.Add($"Digest:Bounces:Webhooks:Postmark:Password must be at least 16 characters, was {postmark.Password?.Length ?? 0}.");
+    }
+
     private static void ValidateBounces(DigestOptions o, List<string> errors)
     {
         var b = o.Bounces;
@@ -189,6 +206,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         }
         if (b.SoftBounceLimit is < 1 or > 100)
             errors.Add($"Digest:Bounces:SoftBounceLimit must be between 1 and 100, was {b.SoftBounceLimit}.");
+        ValidateWebhooks(o, errors);
 
         var imap = b.Imap;
         if (string.IsNullOrWhiteSpace(imap.Host)) return;

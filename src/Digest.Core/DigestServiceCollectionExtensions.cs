@@ -74,9 +74,9 @@ public static class DigestServiceCollectionExtensions
     public static IServiceCollection AddDispatch(this IServiceCollection services) =>
         services.AddSingleton<SenderLease>().AddSingleton<EditionDispatcher>().AddMetrics().AddSingleton<DigestMetrics>();
 
-    /// <summary>VERP return paths, the bounce ledger and the reader of the bounce mailbox.</summary>
+    /// <summary>VERP return paths, the bounce ledger, the reader of the bounce mailbox and the relays' webhook reports.</summary>
     public static IServiceCollection AddBounces(this IServiceCollection services) =>
-        services.AddSingleton<ReturnPaths>().AddSingleton<BounceReader>();
+        services.AddSingleton<ReturnPaths>().AddSingleton<BounceReader>().AddSingleton<RelayReports>();
 
     /// <summary>The worker's poll of the bounce mailbox; it does nothing while Digest:Bounces:Imap:Host is empty.</summary>
     public static IServiceCollection AddBouncePolling(this IServiceCollection services) =>

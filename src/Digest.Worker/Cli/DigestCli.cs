@@ -23,6 +23,7 @@ public static class DigestCli
         root.Subcommands.Add(SendNowCommand.Create(context));
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(PreviewCommand.Create(context));
+        root.Subcommands.Add(SendTestCommand.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(BouncesCommand.Create(context));
         root.Subcommands.Add(HealthCommand.Create(context));

@@ -90,7 +90,8 @@ public static class PreviewCommand
         return command;
     }
 
-    private static Edition? Choose(IServiceProvider services, int? number)
+    /// <summary>The stored edition <paramref name="number"/>, else the one the next send would deliver.</summary>
+    internal static Edition? Choose(IServiceProvider services, int? number)
     {
         var editions = services.GetRequiredService<IEditionStore>();
         if (number is { } n)
@@ -100,7 +101,8 @@ public static class PreviewCommand
         return next.ResumeOrDraft();
     }
 
-    private static Subscriber Reader(IServiceProvider services, string? email)
+    /// <summary>The reader <paramref name="email"/>, else the first in the subscriber file.</summary>
+    internal static Subscriber Reader(IServiceProvider services, string? email)
     {
         var source = services.GetRequiredService<SubscriberSource>();
         var list = source.Current();

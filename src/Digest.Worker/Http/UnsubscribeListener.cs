@@ -9,7 +9,7 @@ using OpenTelemetry.Metrics;
 namespace Digest.Worker.Http;
 
 /// <summary>
-/// Hosts the unsubscribe endpoint, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> on Kestrel inside the
+/// Hosts the unsubscribe endpoint, the relays' bounce webhooks, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> on Kestrel inside the
 /// worker's host, beside the schedule. A small
 /// <see cref="WebApplication"/> of its own keeps ASP.NET Core out of every other command; it serves the
 /// worker's own suppression list and token key, and logs through the worker's loggers.
@@ -21,6 +21,8 @@ public sealed class UnsubscribeListener(
     DigestMetrics metrics,
     MeterProvider meterProvider,
     HealthCheckService health,
+    Bounces.RelayReports relayReports,
+    TimeProvider clock,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     /// <summary>A one-click POST is a few dozen bytes; anything much larger is not one.</summary>
@@ -41,11 +43,12 @@ public sealed class UnsubscribeListener(
         builder.WebHost.UseUrls(o.Http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(loggers).AddSingleton(options).AddSingleton(suppressions).AddSingleton(tokens)
-            .AddSingleton(metrics).AddSingleton(health);
+            .AddSingleton(metrics).AddSingleton(health).AddSingleton(relayReports).AddSingleton(clock).AddSingleton<Bounces.WebhookReplayGuard>();
         var app = builder.Build();
         app.UseRouting();
         app.MapUnsubscribe(path);
         app.MapWorkerHealth();
+        app.MapRelayWebhooks(o);
         // The worker's own meter provider: it was listening before the first run, whether or not this port is up yet.
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider, configureBranchedPipeline: null, optionsName: null);
         try
@@ -59,7 +62,8 @@ public sealed class UnsubscribeListener(
         }
         _app = app;
         loggers.CreateLogger("Digest.Unsubscribe")
-            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics", string.Join(", ", app.Urls), path);
+            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
+                (o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : ""));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
