@@ -39,9 +39,36 @@ public sealed class DigestOptions
     public string ListName { get; set; } = "Weekly AI Tool Verdicts";
 }
 
+public enum StoreProvider
+{
+    /// <summary>One embedded file (<see cref="StoreOptions.Path"/>): nothing to install, one machine.</summary>
+    LiteDb,
+    /// <summary>A PostgreSQL database (<see cref="StoreOptions.ConnectionString"/>) that several workers share.</summary>
+    PostgreSql,
+}
+
 public sealed class StoreOptions
 {
+    public StoreProvider Provider { get; set; } = StoreProvider.LiteDb;
+
+    /// <summary>The LiteDB file (Provider LiteDb).</summary>
     public string Path { get; set; } = "data/digest.db";
+
+    /// <summary>
+    /// Npgsql connection string (Provider PostgreSql), e.g. <c>Host=db;Database=digest;Username=digest</c>. Keep
+    /// the password out of it: <see cref="PasswordFile"/>, or PGPASSWORD in the environment, which Npgsql reads.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>A file holding the database password (its first line); it wins over a password in the connection string.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>What logs and `status` show of the store: never the password.</summary>
+    public string Describe() => Provider switch
+    {
+        StoreProvider.PostgreSql => "PostgreSQL " + Storage.PostgreSql.PostgreSqlConnection.Masked(ConnectionString),
+        _ => System.IO.Path.GetFullPath(Path),
+    };
 }
 
 public sealed class SubscribersOptions

@@ -16,7 +16,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             if (string.IsNullOrWhiteSpace(value)) errors.Add($"Digest:{key} must be set.");
         }
 
-        Require("Store:Path", o.Store.Path);
+        ValidateStore(o.Store, errors);
+        ValidateSharedKey(o, errors);
         Require("Subscribers:Path", o.Subscribers.Path);
         if (o.Subscribers.MaxShrink is < 0 or > 1 || double.IsNaN(o.Subscribers.MaxShrink))
             errors.Add($"Digest:Subscribers:MaxShrink must be between 0 and 1 (a share of the list), was {o.Subscribers.MaxShrink}.");
@@ -140,6 +141,34 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"{key}:PasswordFile names a file that does not exist, was \"{file}\".");
         if (smtp.TrustedCertificateFile is { Length: > 0 } pem && TlsPolicy.CertificateProblem(pem) is { } problem)
             errors.Add($"{key}:TrustedCertificateFile {problem}, was \"{pem}\".");
+    }
+
+    private static void ValidateStore(StoreOptions store, List<string> errors)
+    {
+        if (!Enum.IsDefined(store.Provider))
+            errors.Add($"Digest:Store:Provider must be LiteDb or PostgreSql, was \"{store.Provider}\".");
+        if (store.Provider != StoreProvider.PostgreSql)
+        {
+            if (string.IsNullOrWhiteSpace(store.Path)) errors.Add("Digest:Store:Path must be set.");
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(store.ConnectionString))
+            errors.Add("Digest:Store:ConnectionString must be set when Digest:Store:Provider is PostgreSql.");
+        // The value is shown masked: a connection string may carry the password.
+        else if (Storage.PostgreSql.PostgreSqlConnection.Problem(store.ConnectionString) is { } problem)
+            errors.Add($"Digest:Store:ConnectionString is not a valid PostgreSQL connection string ({problem}), was \"{Storage.PostgreSql.PostgreSqlConnection.Masked(store.ConnectionString)}\".");
+        if (store.PasswordFile is { Length: > 0 } file && !File.Exists(file))
+            errors.Add($"Digest:Store:PasswordFile names a file that does not exist, was \"{file}\".");
+    }
+
+    /// <summary>
+    /// Workers sharing a PostgreSQL store may run on several machines: a key made in a local file beside
+    /// Digest:Store:Path would differ on each, and one machine's unsubscribe links would fail on another's listener.
+    /// </summary>
+    private static void ValidateSharedKey(DigestOptions o, List<string> errors)
+    {
+        if (o.Store.Provider == StoreProvider.PostgreSql && string.IsNullOrWhiteSpace(o.Unsubscribe.Key) && string.IsNullOrWhiteSpace(o.Unsubscribe.KeyFile))
+            errors.Add("Digest:Unsubscribe:Key or Digest:Unsubscribe:KeyFile must be set when Digest:Store:Provider is PostgreSql: every worker sharing the database must sign links with the same key.");
     }
 
     private static void ValidateHttp(DigestOptions o, List<string> errors)

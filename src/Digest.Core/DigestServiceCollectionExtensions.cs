@@ -23,7 +23,7 @@ public static class DigestServiceCollectionExtensions
     public static IServiceCollection AddDigest(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddDigestOptions(configuration)
-            .AddStore()
+            .AddStore(provider: StorageServiceCollectionExtensions.ProviderIn(configuration))
             .AddComparisons()
             .AddEditions()
             .AddSubscribers()

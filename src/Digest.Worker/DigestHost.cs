@@ -77,7 +77,7 @@ public static class DigestHost
         if (settings.Worker && json) builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
         builder.Services.AddDigest(builder.Configuration);
         if (settings.ReadOnlyStore)
-            builder.Services.AddStore(readOnly: true);
+            builder.Services.AddStore(readOnly: true, Storage.StorageServiceCollectionExtensions.ProviderIn(builder.Configuration));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddSingleton<IPostConfigureOptions<HostOptions>, ShutdownAfterDeliveryStop>();
         if (settings.Worker) builder.Services.AddSchedule(builder.Configuration);

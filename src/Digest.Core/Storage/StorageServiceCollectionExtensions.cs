@@ -5,6 +5,9 @@ using Digest.Ledger;
 using Digest.Messages;
 using Digest.Scheduling;
 using Digest.Storage.LiteDb;
+using Digest.Storage.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Digest.Subscribers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +23,39 @@ public static class StorageServiceCollectionExtensions
     /// bounces, sender lease, schedule record, store identity). LiteDB, one file at Digest:Store:Path, is the default.
     /// <paramref name="readOnly"/>: for commands that only read (status, suppressions); any write fails.
     /// </summary>
-    public static IServiceCollection AddStore(this IServiceCollection services, bool readOnly = false) => services.AddLiteDbStore(readOnly);
+    /// <paramref name="provider"/>: Digest:Store:Provider, read before the options are bound (<see cref="ProviderIn"/>).
+    public static IServiceCollection AddStore(this IServiceCollection services, bool readOnly = false, StoreProvider provider = StoreProvider.LiteDb) =>
+        provider == StoreProvider.PostgreSql ? services.AddPostgreSqlStore() : services.AddLiteDbStore(readOnly);
+
+    /// <summary>
+    /// Digest:Store:Provider as registration needs it, before options are bound and validated: a value that is not a
+    /// provider reads as LiteDb here, and the options validation then stops start-up naming it.
+    /// </summary>
+    public static StoreProvider ProviderIn(IConfiguration configuration) =>
+        Enum.TryParse<StoreProvider>(configuration[$"{DigestOptions.Section}:Store:Provider"], ignoreCase: true, out var provider) && Enum.IsDefined(provider)
+            ? provider
+            : StoreProvider.LiteDb;
+
+    /// <summary>
+    /// Every port on a PostgreSQL database (Digest:Store:ConnectionString), which several workers may share. The
+    /// schema is created or migrated when the first port is used.
+    /// </summary>
+    public static IServiceCollection AddPostgreSqlStore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => PostgreSqlStore.Open(
+            sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store, sp.GetService<ILoggerFactory>()?.CreateLogger("Digest.Storage")));
+        services.TryAddSingleton<PostgreSqlSuppressions>();
+        services.TryAddSingleton<PostgreSqlDeliveryLedger>();
+        services.TryAddSingleton<IComparisonStore, PostgreSqlComparisonStore>();
+        services.TryAddSingleton<IEditionStore, PostgreSqlEditionStore>();
+        services.TryAddSingleton<IDeliveryLedger>(sp => sp.GetRequiredService<PostgreSqlDeliveryLedger>());
+        services.TryAddSingleton<ISuppressions>(sp => sp.GetRequiredService<PostgreSqlSuppressions>());
+        services.TryAddSingleton<IBounceLedger, PostgreSqlBounceLedger>();
+        services.TryAddSingleton<ISenderLeaseStore, PostgreSqlSenderLeaseStore>();
+        services.TryAddSingleton<IScheduleRecord, PostgreSqlScheduleRecord>();
+        services.TryAddSingleton<IStoreIdentity, PostgreSqlStoreIdentity>();
+        return services;
+    }
 
     /// <summary>Every port on the LiteDB file; <paramref name="readOnly"/> for commands that only read (see <see cref="LiteDbStore"/>).</summary>
     public static IServiceCollection AddLiteDbStore(this IServiceCollection services, bool readOnly = false)

@@ -1,8 +1,8 @@
 namespace Digest.Storage;
 
 /// <summary>The store file could not be opened: missing permissions, or not a store file, or damaged.</summary>
-public sealed class StoreUnavailableException(string path, Exception inner)
-    : Exception($"The store {path} cannot be opened: {inner.Message} (is it a Digest database? Restore it from a backup or point Digest:Store:Path elsewhere; the file was not changed.)", inner)
+public sealed class StoreUnavailableException(string path, Exception inner, string? hint = null)
+    : Exception($"The store {path} cannot be opened: {inner.Message} ({hint ?? "is it a Digest database? Restore it from a backup or point Digest:Store:Path elsewhere; the file was not changed"}.)", inner)
 {
     public string StorePath { get; } = path;
 }

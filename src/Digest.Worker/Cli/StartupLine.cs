@@ -16,6 +16,6 @@ public static class StartupLine
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
         services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker").LogInformation(
             "Using config {ConfigFile}, store {Store}, transport {Transport}",
-            services.GetRequiredService<ConfigFile>().ToString(), Path.GetFullPath(options.Store.Path), services.GetRequiredService<RelaySet>().Description);
+            services.GetRequiredService<ConfigFile>().ToString(), options.Store.Describe(), services.GetRequiredService<RelaySet>().Description);
     }
 }

@@ -61,7 +61,8 @@ public static class StatusCommand
             await context.Output.WriteLineAsync($"Suppressed addresses: {services.GetRequiredService<ISuppressions>().All().Count}");
             await context.Output.WriteLineAsync($"Pending deferrals: {deferred} (retried when their backoff ends, until Digest:Delivery:GiveUpAfter; send-now retries them at once)");
             await context.Output.WriteLineAsync($"Config: {services.GetRequiredService<ConfigFile>()}");
-            await context.Output.WriteLineAsync($"Store: {Path.GetFullPath(options.Store.Path)}");
+            await context.Output.WriteLineAsync($"Store: {options.Store.Describe()}");
+            await context.Output.WriteLineAsync($"Store provider: {options.Store.Provider}");
             await context.Output.WriteLineAsync($"Unsubscribe key: {UnsubscribeKey.Describe(options)}");
             await context.Output.WriteLineAsync($"Delivery: {relays.Description}");
             await context.Output.WriteLineAsync($"Archive: {Path.GetFullPath(options.Archive.Path)}{(options.Archive.BaseUrl is { Length: > 0 } url ? $", published at {url}" : ", no public address (Digest:Archive:BaseUrl)")}");

@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using Digest.Editions;
+using Digest.Ledger;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Digest.Storage.PostgreSql;
+
+
+/// <summary>
+/// The per-reader ledger in PostgreSQL. Several workers may send one edition: each claims a page of pending
+/// readers at a time (<c>FOR UPDATE SKIP LOCKED</c>, so two workers never wait on or take the same rows) with a
+/// claim that expires, so the readers of a worker that died go to the others once its claims run out.
+/// </summary>
+public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<DigestOptions> options, TimeProvider clock) : IDeliveryLedger
+{
+    internal const string Columns = "id, edition, email, key, name, categories, time_zone, due_at, state, attempts, runs, deferred_since, last_reply, message_id, relay, updated_at";
+
+    /// <summary>Who claims readers: one name per ledger, so a process's pages are told from another's.</summary>
+    public string Worker { get; } = $"{Environment.MachineName} pid {Environment.ProcessId} #{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>How long a claimed page is another worker's before it may be taken over; as long as the sender lease lasts.</summary>
+    private TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
+
+    /// <summary>The whole plan, the edition and its comparisons' marks in one transaction: a crash leaves all or none.</summary>
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries) =>
+        store.InTransaction((connection, transaction) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var counts = new Dictionary<DeliveryState, int>();
+            using (var clear = PostgreSqlStore.Command(connection, transaction, "DELETE FROM deliveries WHERE edition = $1", edition.Number))
+                clear.ExecuteNonQuery();
+            // COPY is PostgreSQL's bulk load: one stream for the whole list instead of a statement per reader.
+            using (var copy = connection.BeginBinaryImport(
+                       "COPY deliveries (id, edition, position, email, key, name, categories, time_zone, due_at, state, attempts, runs, deferred_since, last_reply, message_id, relay, updated_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var d in deliveries)
+                {
+                    d.UpdatedAt = now;
+                    counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
+                    copy.StartRow();
+                    copy.Write(d.Id, NpgsqlDbType.Bigint);
+                    copy.Write(d.Edition, NpgsqlDbType.Integer);
+                    copy.Write((int)(uint)(d.Id & 0xFFFF_FFFF), NpgsqlDbType.Integer);
+                    copy.Write(d.Email, NpgsqlDbType.Text);
+                    copy.Write(d.Key, NpgsqlDbType.Text);
+                    WriteNullable(copy, d.Name, NpgsqlDbType.Text);
+                    copy.Write(d.Categories.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    WriteNullable(copy, d.TimeZone, NpgsqlDbType.Text);
+                    copy.Write(PostgreSqlStore.Utc(d.DueAt), NpgsqlDbType.TimestampTz);
+                    copy.Write(d.State.ToString(), NpgsqlDbType.Text);
+                    copy.Write(d.Attempts, NpgsqlDbType.Integer);
+                    copy.Write(d.Runs, NpgsqlDbType.Integer);
+                    if (d.DeferredSince is { } since) copy.Write(PostgreSqlStore.Utc(since), NpgsqlDbType.TimestampTz);
+                    else copy.WriteNull();
+                    WriteNullable(copy, d.LastReply, NpgsqlDbType.Text);
+                    copy.Write(d.MessageId, NpgsqlDbType.Text);
+                    WriteNullable(copy, d.Relay, NpgsqlDbType.Text);
+                    copy.Write(now, NpgsqlDbType.TimestampTz);
+                }
+                copy.Complete();
+            }
+            PostgreSqlEditionStore.Save(connection, transaction, edition);
+            PostgreSqlComparisonStore.MarkIn(connection, transaction, edition.Number, edition.Comparisons.Select(c => c.Slug));
+            return (IReadOnlyDictionary<DeliveryState, int>)counts;
+        });
+
+    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, type);
+    }
+
+    /// <summary>
+    /// Claims the edition's pending readers a page at a time, in plan order, and hands them out. When the pages
+    /// run out while other workers still hold claims, it waits for those to be settled or to expire (their
+    /// worker died) and takes over what is left, so the edition is finished by whoever is still running.
+    /// </summary>
+    public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Each pass gets a claim of its own: a later pass of this process may take over what an earlier one left
+        // (a stopped run), but never what is in flight in this pass.
+        var run = $"{Worker} run {Interlocked.Increment(ref _runs)}";
+        var after = DeliveryRecord.FirstId(edition) - 1;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await ClaimAsync(edition, after, dueBy, pageSize, deferredNow, run, cancellationToken);
+            if (page.Count > 0)
+            {
+                after = page[^1].Id;
+                foreach (var d in page) yield return d;
+                continue;
+            }
+            // This pass is over; readers it skipped were claimed by other workers, which may since have died.
+            if (await SecondsUntilOtherClaimsExpireAsync(edition, dueBy, deferredNow, cancellationToken) is not { } seconds) yield break;
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(seconds, 0.05, 1)), cancellationToken);
+            after = DeliveryRecord.FirstId(edition) - 1;
+        }
+    }
+
+    private int _runs;
+
+    private const string PendingCondition = """
+        edition = $1 AND (
+            (state = 'Planned' AND ($2::timestamptz IS NULL OR due_at <= $2))
+            OR (state = 'Deferred' AND ($3 OR $2::timestamptz IS NULL OR due_at <= $2)))
+        """;
+
+    private async Task<List<DeliveryRecord>> ClaimAsync(int edition, long after, DateTime? dueBy, int pageSize, bool deferredNow, string run, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var claim = PostgreSqlStore.Command(connection, null, $"""
+            WITH page AS (
+                SELECT id FROM deliveries
+                WHERE {PendingCondition} AND id > $4
+                    AND (claimed_by IS NULL OR claim_expires < now() OR (starts_with(claimed_by, $8) AND claimed_by <> $6))
+                ORDER BY id LIMIT $5
+                FOR UPDATE SKIP LOCKED)
+            UPDATE deliveries d SET claimed_by = $6, claim_expires = now() + $7
+            FROM page WHERE d.id = page.id
+            RETURNING {string.Join(", ", Columns.Split(", ").Select(c => "d." + c))}
+            """,
+            edition, PostgreSqlStore.Time(dueBy), deferredNow, after, pageSize, run, ClaimDuration, Worker);
+        var page = new List<DeliveryRecord>();
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) page.Add(Read(reader));
+        page.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return page;
+    }
+
+    /// <summary>Seconds (by the server's clock) until the first claim of another process on the edition's pending readers runs out; null when there is none.</summary>
+    private async Task<double?> SecondsUntilOtherClaimsExpireAsync(int edition, DateTime? dueBy, bool deferredNow, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var query = PostgreSqlStore.Command(connection, null,
+            $"SELECT extract(epoch FROM min(claim_expires) - now())::float8 FROM deliveries WHERE {PendingCondition} AND claimed_by IS NOT NULL AND NOT starts_with(claimed_by, $4)",
+            edition, PostgreSqlStore.Time(dueBy), deferredNow, Worker);
+        return await query.ExecuteScalarAsync(cancellationToken) is double seconds ? seconds : null;
+    }
+
+    public int Due(int edition, DateTime now, bool deferredNow = false) =>
+        store.Query($"SELECT count(*)::int FROM deliveries WHERE {PendingCondition}", r => r.GetInt32(0), edition, PostgreSqlStore.Time(now), deferredNow).Single();
+
+    public void Restore(IReadOnlyCollection<DeliveryRecord> refused, DateTime since, string reason)
+    {
+        if (refused.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        store.InTransaction((connection, transaction) =>
+        {
+            using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var d in refused)
+            {
+                d.State = DeliveryState.Planned;
+                d.LastReply = $"{reason} (was: {d.LastReply})";
+                d.UpdatedAt = now;
+                Add(batch, "UPDATE deliveries SET state = 'Planned', last_reply = $2, updated_at = $3, claimed_by = NULL, claim_expires = NULL WHERE id = $1",
+                    d.Id, d.LastReply, now);
+                Add(batch, "DELETE FROM suppressions WHERE email = $1 AND reason = 'HardBounce' AND at >= $2", d.Key, since);
+            }
+            batch.ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    /// <summary>The batch's outcomes as one round trip in one transaction: one commit for many messages.</summary>
+    public void Record(IReadOnlyCollection<DeliveryRecord> outcomes)
+    {
+        if (outcomes.Count == 0) return;
+        store.InTransaction((connection, transaction) =>
+        {
+            using var batch = Outcomes(connection, transaction, outcomes);
+            batch.ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    internal NpgsqlBatch Outcomes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<DeliveryRecord> outcomes)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var d in outcomes)
+        {
+            d.UpdatedAt = now;
+            Add(batch, """
+                UPDATE deliveries SET state = $2, attempts = $3, runs = $4, deferred_since = $5, last_reply = $6, message_id = $7,
+                    relay = $8, due_at = $9, updated_at = $10, claimed_by = NULL, claim_expires = NULL
+                WHERE id = $1
+                """,
+                d.Id, d.State.ToString(), d.Attempts, d.Runs, PostgreSqlStore.Time(d.DeferredSince), PostgreSqlStore.Text(d.LastReply), d.MessageId,
+                PostgreSqlStore.Text(d.Relay), d.DueAt, now);
+            if (d.State == DeliveryState.Bounced)
+                Add(batch, "INSERT INTO suppressions (email, reason, detail, at) VALUES ($1, 'HardBounce', $2, $3) ON CONFLICT (email) DO NOTHING",
+                    d.Key, $"edition {d.Edition}: {d.LastReply}", now);
+        }
+        return batch;
+    }
+
+    private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(PostgreSqlStore.Parameter(value));
+        batch.BatchCommands.Add(command);
+    }
+
+    public IOutcomeRecorder OpenRecorder(IHeldLease lease) => new PostgreSqlOutcomeRecorder(store, this, lease);
+
+    /// <summary>Nothing to recover: an outcome is durable here once its transaction commits, before the sender is told.</summary>
+    public int RecoverOutcomes() => 0;
+
+    public DeliveryRecord? Find(int edition, string email) =>
+        store.Query($"SELECT {Columns} FROM deliveries WHERE key = $1 AND edition = $2", Read, email.ToLowerInvariant(), edition).FirstOrDefault();
+
+    public DeliveryRecord? Find(long id) => store.Query($"SELECT {Columns} FROM deliveries WHERE id = $1", Read, id).SingleOrDefault();
+
+    public DeliveryRecord? FindByMessageId(string messageId) =>
+        store.Query($"SELECT {Columns} FROM deliveries WHERE message_id = $1 AND message_id <> '' LIMIT 1", Read, messageId).SingleOrDefault();
+
+    public HashSet<string> Bounced(int edition) =>
+        store.Query("SELECT key FROM deliveries WHERE edition = $1 AND state = 'Bounced'", r => r.GetString(0), edition).ToHashSet(StringComparer.Ordinal);
+
+    public IReadOnlyList<DeliveryRecord> ForEdition(int edition) =>
+        store.Query($"SELECT {Columns} FROM deliveries WHERE edition = $1 ORDER BY id", Read, edition);
+
+    public EditionCounts Count(int edition)
+    {
+        var counts = store.Query("SELECT state, count(*)::int FROM deliveries WHERE edition = $1 GROUP BY state",
+            r => (State: Enum.Parse<DeliveryState>(r.GetString(0)), Count: r.GetInt32(1)), edition).ToDictionary(c => c.State, c => c.Count);
+        int Of(DeliveryState s) => counts.GetValueOrDefault(s);
+        return new EditionCounts(Of(DeliveryState.Planned), Of(DeliveryState.Sent), Of(DeliveryState.Deferred), Of(DeliveryState.Bounced), Of(DeliveryState.Skipped), Of(DeliveryState.Failed));
+    }
+
+    public IReadOnlyDictionary<string, int> SentByRelay(int edition) =>
+        store.Query("SELECT coalesce(relay, '?'), count(*)::int FROM deliveries WHERE edition = $1 AND state = 'Sent' GROUP BY 1",
+            r => (Relay: r.GetString(0), Count: r.GetInt32(1)), edition).ToDictionary(r => r.Relay, r => r.Count);
+
+    public IReadOnlyList<(string Zone, int Count, DateTime Next)> Waiting(int edition, DateTime now) =>
+        store.Query("""
+            SELECT coalesce(time_zone, '(no zone)'), count(*)::int, min(due_at) FROM deliveries
+            WHERE edition = $1 AND state = 'Planned' AND due_at > $2 GROUP BY 1 ORDER BY 3
+            """, r => (r.GetString(0), r.GetInt32(1), r.GetDateTime(2)), edition, now);
+
+    /// <summary>Each old complete edition's counts and the deletion of its records in one transaction: PostgreSQL needs no chunking for that.</summary>
+    public IReadOnlyList<int> Fold(int keep)
+    {
+        var editions = new PostgreSqlEditionStore(store);
+        if (editions.Latest() is not { } latest || latest.Number <= keep) return [];
+        var oldestKept = latest.Number - keep + 1;
+        var folded = new List<int>();
+        foreach (var edition in store.Query($"SELECT {PostgreSqlEditionStore.Columns} FROM editions WHERE number < $1 AND completed_at IS NOT NULL ORDER BY number",
+                     PostgreSqlEditionStore.Read, oldestKept))
+        {
+            var first = edition.Folded is null;
+            if (first)
+            {
+                var c = Count(edition.Number);
+                edition.Folded = new FoldedDeliveries
+                {
+                    Planned = c.Planned, Sent = c.Sent, Deferred = c.Deferred, Bounced = c.Bounced, Skipped = c.Skipped, Failed = c.Failed,
+                    SentByRelay = SentByRelay(edition.Number).ToDictionary(),
+                    FoldedAt = clock.GetUtcNow().UtcDateTime,
+                };
+            }
+            store.InTransaction((connection, transaction) =>
+            {
+                if (first) PostgreSqlEditionStore.Save(connection, transaction, edition);
+                using var delete = PostgreSqlStore.Command(connection, transaction, "DELETE FROM deliveries WHERE edition = $1", edition.Number);
+                return delete.ExecuteNonQuery();
+            });
+            if (first) folded.Add(edition.Number);
+        }
+        return folded;
+    }
+
+    internal static DeliveryRecord Read(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        Edition = r.GetInt32(1),
+        Email = r.GetString(2),
+        Key = r.GetString(3),
+        Name = PostgreSqlStore.NullableString(r, 4),
+        Categories = [.. r.GetFieldValue<string[]>(5)],
+        TimeZone = PostgreSqlStore.NullableString(r, 6),
+        DueAt = r.GetDateTime(7),
+        State = Enum.Parse<DeliveryState>(r.GetString(8)),
+        Attempts = r.GetInt32(9),
+        Runs = r.GetInt32(10),
+        DeferredSince = PostgreSqlStore.NullableTime(r, 11),
+        LastReply = PostgreSqlStore.NullableString(r, 12),
+        MessageId = r.GetString(13),
+        Relay = PostgreSqlStore.NullableString(r, 14),
+        UpdatedAt = r.GetDateTime(15),
+    };
+}

@@ -1,0 +1,13 @@
+using Digest.Scheduling;
+
+namespace Digest.Storage.PostgreSql;
+
+/// <summary>When the weekly schedule last fired, as one row.</summary>
+public sealed class PostgreSqlScheduleRecord(PostgreSqlStore store) : IScheduleRecord
+{
+    public DateTime? LastFire() =>
+        store.Query("SELECT last_fire_at FROM schedule WHERE id = 'schedule'", r => (DateTime?)r.GetDateTime(0)).SingleOrDefault();
+
+    public void Fired(DateTimeOffset at) =>
+        store.Execute("INSERT INTO schedule (id, last_fire_at) VALUES ('schedule', $1) ON CONFLICT (id) DO UPDATE SET last_fire_at = excluded.last_fire_at", at.UtcDateTime);
+}

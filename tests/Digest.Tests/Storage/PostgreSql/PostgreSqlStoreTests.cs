@@ -1,0 +1,50 @@
+using Digest.Tests.Support;
+
+namespace Digest.Tests.Storage.PostgreSql;
+
+// The port behaviour tests on PostgreSQL: one throwaway server per class, a new database per test. These are
+// inherited [Fact]s, so where the server is not installed they fail with PostgresFixture.Missing (CI installs it).
+
+internal static class PostgreSqlSettings
+{
+    public static void Use(TestWorkspace workspace, PostgresFixture server)
+    {
+        workspace.Settings["Digest:Store:Provider"] = "PostgreSql";
+        workspace.Settings["Digest:Store:ConnectionString"] = server.NewDatabase();
+    }
+}
+
+public sealed class PostgreSqlDeliveryLedgerTests(PostgresFixture server) : DeliveryLedgerContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
+
+public sealed class PostgreSqlSenderLeaseStoreTests(PostgresFixture server) : SenderLeaseStoreContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
+
+public sealed class PostgreSqlSuppressionsTests(PostgresFixture server) : SuppressionsContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
+
+public sealed class PostgreSqlEditionStoreTests(PostgresFixture server) : EditionStoreContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
+
+public sealed class PostgreSqlComparisonStoreTests(PostgresFixture server) : ComparisonStoreContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
+
+public sealed class PostgreSqlBounceLedgerTests(PostgresFixture server) : BounceLedgerContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
+
+public sealed class PostgreSqlScheduleAndIdentityTests(PostgresFixture server) : ScheduleAndIdentityContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
