@@ -7,7 +7,7 @@ namespace Digest.Tests.Storage;
 /// <summary>What every <see cref="IComparisonStore"/> does.</summary>
 public abstract class ComparisonStoreContract : StoreContract
 {
-    [Fact]
+    [SkippableFact]
     public void Waiting_comparisons_are_the_unsent_ones_in_the_window_newest_first_up_to_the_limit()
     {
         using var services = Services();
@@ -25,7 +25,7 @@ public abstract class ComparisonStoreContract : StoreContract
         Assert.Equal(5, comparisons.Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Importing_a_comparison_again_replaces_it_but_keeps_the_edition_it_went_out_in()
     {
         using var services = Services();
@@ -41,7 +41,7 @@ public abstract class ComparisonStoreContract : StoreContract
         Assert.Empty(comparisons.Waiting(Now, DateTime.MinValue, 5));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_imported_file_is_remembered_by_path_with_its_hash()
     {
         using var services = Services();

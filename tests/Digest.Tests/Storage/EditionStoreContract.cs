@@ -6,7 +6,7 @@ namespace Digest.Tests.Storage;
 /// <summary>What every <see cref="IEditionStore"/> does.</summary>
 public abstract class EditionStoreContract : StoreContract
 {
-    [Fact]
+    [SkippableFact]
     public void Editions_are_found_by_number_newest_first_and_the_unfinished_ones_oldest_first()
     {
         using var services = Services();

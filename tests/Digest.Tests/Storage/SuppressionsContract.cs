@@ -6,7 +6,7 @@ namespace Digest.Tests.Storage;
 /// <summary>What every <see cref="ISuppressions"/> does.</summary>
 public abstract class SuppressionsContract : StoreContract
 {
-    [Fact]
+    [SkippableFact]
     public void An_address_is_suppressed_once_whatever_its_case_and_keeps_its_first_reason()
     {
         using var services = Services();
@@ -22,7 +22,7 @@ public abstract class SuppressionsContract : StoreContract
         Assert.Equal(["ada@example.com"], suppressions.Addresses());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Suppressions_made_since_a_time_are_listed_and_a_removed_address_is_reachable_again()
     {
         using var services = Services();
