@@ -49,7 +49,9 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
     /// </param>
     public MimeMessage Build(int edition, DeliveryRecord delivery, PersonalMessage rendered, bool plainBody = false)
     {
-        var message = new MimeMessage
+        // The headers MimeMessage() would fill in itself, given up front: its own Message-ID (built from the host
+        // name with an IDN lookup per message) and Date would only be replaced. Same order as it makes them.
+        var message = new MimeMessage(new Header(HeaderId.From, ""), new Header(HeaderId.Date, ""), new Header(HeaderId.Subject, ""), new Header(HeaderId.MessageId, ""))
         {
             Subject = rendered.Subject,
             MessageId = delivery.MessageId.Length > 0 ? delivery.MessageId : MessageIdFor(edition, delivery.Email),

@@ -52,7 +52,8 @@ public sealed class PreparedBody : MimeEntity
         foreach (var piece in Pieces())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            stream.Write(piece.Span);
+            for (var at = 0; at < piece.Length; at += Block)
+                stream.Write(piece.Span.Slice(at, Math.Min(Block, piece.Length - at)));
         }
     }
 
@@ -67,12 +68,17 @@ public sealed class PreparedBody : MimeEntity
         foreach (var piece in Pieces())
         {
             // MimeKit's filtered streams take arrays; every piece here is one (UTF-8 from the renderer).
-            if (MemoryMarshal.TryGetArray(piece, out var array))
-                await stream.WriteAsync(array.Array!, array.Offset, array.Count, cancellationToken);
-            else
-                await stream.WriteAsync(piece.ToArray(), cancellationToken);
+            var array = MemoryMarshal.TryGetArray(piece, out var segment) ? segment : new ArraySegment<byte>(piece.ToArray());
+            for (var at = 0; at < array.Count; at += Block)
+                await stream.WriteAsync(array.Array!, array.Offset + at, Math.Min(Block, array.Count - at), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The most written at once. A stream filter (MailKit's dot-stuffing for DATA) sizes its output buffer to
+    /// the largest write: a 50 KB piece in one write cost a new 50 KB buffer per message.
+    /// </summary>
+    private const int Block = 4096;
 
     private IEnumerable<ReadOnlyMemory<byte>> Pieces()
     {
