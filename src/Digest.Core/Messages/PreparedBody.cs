@@ -35,6 +35,15 @@ public sealed class PreparedBody : MimeEntity
     /// <summary>The same body as MimeKit builds it part by part; once asked for, it is what is written.</summary>
     public Multipart Plain() => _plain ??= BodyFrame.PlainBody(_frame.Boundary, _text, _html);
 
+    /// <summary>
+    /// How many bytes <see cref="WriteTo(FormatOptions, Stream, bool, CancellationToken)"/> writes as content with
+    /// these options, without writing them; null when that needs MimeKit (the body went <see cref="Plain"/>).
+    /// </summary>
+    public long? ContentLength(FormatOptions options) =>
+        _plain is null && BodyFrame.Fits(options)
+            ? _frame.BeforeText.Length + _text.Length + _frame.BeforeHtml.Length + _html.Length + _frame.End.Length
+            : null;
+
     public override void Prepare(EncodingConstraint constraint, int maxLineLength = 78)
     {
         if (constraint is EncodingConstraint.SevenBit) Plain().Prepare(constraint, maxLineLength);

@@ -25,7 +25,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
 
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
-        private readonly SmtpClient _client = new()
+        private readonly SmtpClient _client = new MeasuringSmtpClient()
         {
             Timeout = (int)options.Timeout.TotalMilliseconds,
             ServerCertificateValidationCallback = TlsPolicy.CertificateCheck(options.Security, options.Host!, options.TrustedCertificateFile),

@@ -45,6 +45,8 @@ public sealed class WireBytesTests() : SinkTest(Samples.Comparison("alpha-vs-bet
             Assert.Contains("Content-Type:" + Encoding.ASCII.GetString(contentType.RawValue).ReplaceLineEndings("\r\n"), headers);
             Assert.Equal(Encoding.UTF8.GetString(expected.ToArray()), Encoding.UTF8.GetString(bytes, bodyAt, bytes.Length - bodyAt));
             Assert.Equal(expected.ToArray(), bytes[bodyAt..]);
+            // The size announced with MAIL FROM (SIZE=, RFC 1870) is worked out from the prepared body, not measured.
+            Assert.Equal(bytes.Length, received.DeclaredSize);
         }
     }
 
