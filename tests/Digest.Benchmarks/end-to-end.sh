@@ -8,7 +8,7 @@
 #
 # Options: --sizes "N ...", --connections N (default $Digest__Smtp__Connections or 4), --port P (default: a
 # free one), --store postgres (rows on PostgreSQL: a throwaway cluster, or --pg CONNECTION-STRING of a running
-# server where the script may create databases), --out FILE (also write the table there), --keep (keep the
+# server where the script may create databases; --pg-sizes "N ..." for fewer sizes there), --out FILE (also write the table there), --keep (keep the
 # working folder), --no-install. Each size runs smtp-source, a plain MailKit loop and Digest on LiteDB.
 # Needs the .NET SDK, Postfix's smtp-sink/smtp-source and GNU time; as root with apt-get it installs Postfix
 # and time when missing. Exit codes: 0 done; 1 a run failed or messages were missing; 2 bad arguments; 69 tools unavailable.
@@ -23,8 +23,9 @@ keep=0
 install=1
 postgres=0
 pg_connection=""
+pg_sizes=""
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes=${2:?--sizes needs a value}; shift 2 ;;
@@ -34,12 +35,14 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --store) case "${2:-}" in postgres) postgres=1 ;; litedb) postgres=0 ;; *) echo "end-to-end: --store must be litedb or postgres, was '${2:-}'" >&2; exit 2 ;; esac; shift 2 ;;
     --pg) pg_connection=${2:?--pg needs a connection string}; postgres=1; shift 2 ;;
+    --pg-sizes) pg_sizes=${2:?--pg-sizes needs a value}; postgres=1; shift 2 ;;
     --no-install) install=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "end-to-end: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-for n in $sizes $connections; do
+pg_sizes=${pg_sizes:-$sizes}
+for n in $sizes $pg_sizes $connections; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "end-to-end: '$n' is not a positive whole number" >&2; exit 2; }
 done
 
@@ -319,7 +322,7 @@ for n in $sizes; do
   measure "MailKit loop" "$n" mailkit 1
   say "$n subscribers: Digest send-now on LiteDB (Release, $connections connections)"
   measure "Digest, LiteDB" "$n" litedb 1
-  if [ "$postgres" = 1 ]; then
+  if [ "$postgres" = 1 ] && [[ " $pg_sizes " == *" $n "* ]]; then
     say "$n subscribers: Digest send-now on PostgreSQL, one worker"
     measure "Digest, PostgreSQL, 1 worker" "$n" pg 1
     # Two send-now processes on one edition: what the second does depends on whether workers share an edition.
