@@ -111,7 +111,7 @@ public sealed class LiteDbStore : IDisposable
     }
 
     /// <summary>LiteDB 5's write-ahead log beside the data file: <c>digest-log.db</c> for <c>digest.db</c>.</summary>
-    private static string LogFile(string path) =>
+    internal static string LogFile(string path) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "",
             System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path));
 
@@ -161,7 +161,7 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    private static BsonMapper CreateMapper()
+    internal static BsonMapper CreateMapper()
     {
         var mapper = new BsonMapper { EnumAsInteger = false };
         mapper.Entity<Comparison>().Id(c => c.Slug, autoId: false).Ignore(c => c.Categories);
