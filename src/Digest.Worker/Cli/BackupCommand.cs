@@ -19,7 +19,7 @@ public static class BackupCommand
             {
                 var backup = LiteDbBackup.Copy(services.GetRequiredService<LiteDbStore>(), parse.GetValue(file)!, parse.GetValue(force));
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Storage").LogInformation(
-                    "Store backed up to {Backup}: {Editions} editions, {Deliveries} deliveries; other processes waited {LockedMs} ms",
+                    StorageEvents.StoreBackedUp, "Store backed up to {Backup}: {Editions} editions, {Deliveries} deliveries; other processes waited {LockedMs} ms",
                     backup.Path, backup.Editions, backup.Deliveries, (long)backup.Locked.TotalMilliseconds);
                 await context.Output.WriteLineAsync(
                     $"Backed up to {backup.Path}: {backup.Bytes:N0} bytes, {backup.Editions} editions, {backup.Deliveries} deliveries " +

@@ -43,20 +43,20 @@ public static class LiteDbSchema
         foreach (var step in steps.Where(s => s.To > VersionOf(db)).OrderBy(s => s.To))
         {
             var from = VersionOf(db);
-            log?.LogInformation("Migrating the store {Path} from version {From} to {To}: {Step}", path, from, step.To, step.Description);
+            log?.LogInformation(StorageEvents.StoreMigrating, "Migrating the store {Path} from version {From} to {To}: {Step}", path, from, step.To, step.Description);
             try
             {
                 step.Apply(db);
             }
             catch (Exception e)
             {
-                log?.LogError(e, "Migrating the store {Path} to version {To} ({Step}) failed; it stays at version {From}", path, step.To, step.Description, from);
+                log?.LogError(StorageEvents.StoreMigrationFailed, e, "Migrating the store {Path} to version {To} ({Step}) failed; it stays at version {From}", path, step.To, step.Description, from);
                 throw;
             }
             db.UserVersion = step.To;
         }
         if (db.UserVersion == target) return;
-        log?.LogInformation("The store {Path} had no schema version (made before Digest kept one): stamped version {Version}", path, target);
+        log?.LogInformation(StorageEvents.StoreStamped, "The store {Path} had no schema version (made before Digest kept one): stamped version {Version}", path, target);
         db.UserVersion = target;
     }
 
