@@ -40,7 +40,8 @@ public static class LiteDbSchema
     {
         var target = Target(steps);
         CheckNotNewer(db, path, target);
-        foreach (var step in steps.Where(s => s.To > VersionOf(db)).OrderBy(s => s.To))
+        var start = VersionOf(db);
+        foreach (var step in steps.Where(s => s.To > start).OrderBy(s => s.To))
         {
             var from = VersionOf(db);
             log?.LogInformation(StorageEvents.StoreMigrating, "Migrating the store {Path} from version {From} to {To}: {Step}", path, from, step.To, step.Description);
