@@ -25,7 +25,8 @@ public static class BackupCommand
                     $"Backed up to {backup.Path}: {backup.Bytes:N0} bytes, {backup.Editions} editions, {backup.Deliveries} deliveries " +
                     $"(the store was locked for {backup.Locked.TotalMilliseconds:0} ms). Restore: README, \"Backup and restore\".");
                 return ExitCodes.Done;
-            });
+            // Read-only: a backup is the store as it was, never migrated or otherwise written by the build taking it.
+            }, readOnlyStore: true);
         });
         return command;
     }

@@ -81,6 +81,27 @@ public sealed class BackupTests(ITestOutputHelper log) : SinkTest
     }
 
     [Fact]
+    public async Task A_backup_copies_the_store_as_it_is_and_never_writes_to_it_not_even_to_migrate_an_older_one()
+    {
+        var store = Ws.Settings["Digest:Store:Path"]!;
+        Assert.Equal(0, (await Ws.RunAsync("import", Path.Combine(Ws.ImportPath, "c.json"))).ExitCode);
+        // As a store made before schema versions: a backup taken by a newer build before it first runs must be that store.
+        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = store, Connection = LiteDB.ConnectionType.Shared }))
+            db.UserVersion = 0;
+        var before = System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(store));
+        var modified = File.GetLastWriteTimeUtc(store);
+
+        var backup = await Ws.RunAsync("backup", BackupPath);
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+
+        Assert.Equal(before, System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(store)));
+        Assert.Equal(modified, File.GetLastWriteTimeUtc(store));
+        using var copy = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = BackupPath, Connection = LiteDB.ConnectionType.Shared, ReadOnly = true });
+        Assert.Equal(0, copy.UserVersion);
+        Assert.Equal(1, copy.GetCollection("comparisons").Count());
+    }
+
+    [Fact]
     public async Task A_backup_onto_the_store_itself_is_refused()
     {
         var store = Ws.Settings["Digest:Store:Path"]!;
