@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Digest.Tests.Sink;
 using Digest.Tests.Support;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Digest.Tests.Storage.PostgreSql;
 
@@ -9,7 +10,7 @@ namespace Digest.Tests.Storage.PostgreSql;
 /// Several `digest run` workers on one PostgreSQL database sharing the sending of one edition, as real child
 /// processes against the real SMTP sink.
 /// </summary>
-public sealed partial class SharedEditionTests(PostgresFixture server) : PostgreSqlTest(server)
+public sealed partial class SharedEditionTests(PostgresFixture server, ITestOutputHelper output) : PostgreSqlTest(server)
 {
     private readonly SmtpSink _sink = new();
     private readonly List<ChildWorker> _workers = [];
@@ -56,6 +57,7 @@ public sealed partial class SharedEditionTests(PostgresFixture server) : Postgre
         var b = Start("run");
         await WaitForAsync(() => Sent() == 20_000 && SentThisRun(a.Output) + SentThisRun(b.Output) >= 20_000, a, b);
         var status = await _ws.RunAsync("status", "--width", "80");
+        output.WriteLine($"shares: {SentThisRun(a.Output)} and {SentThisRun(b.Output)}");
 
         var recipients = _sink.Messages.SelectMany(m => m.Recipients).ToList();
         Assert.Equal(20_000, recipients.Count);
@@ -84,6 +86,7 @@ public sealed partial class SharedEditionTests(PostgresFixture server) : Postgre
         await WaitForAsync(() => Sent() == 3000 && SentThisRun(idle.Output) + SentThisRun(sender.Output) >= 3000, idle);
 
         Assert.True(exit == 0, sender.Output);
+        output.WriteLine($"shares: send-now {SentThisRun(sender.Output)}, joined {SentThisRun(idle.Output)}");
         Assert.Contains("Joining edition 1", idle.Output);
         Assert.True(SentThisRun(idle.Output) > 0, idle.Output);
         Assert.True(SentThisRun(sender.Output) > 0, sender.Output);
@@ -106,12 +109,14 @@ public sealed partial class SharedEditionTests(PostgresFixture server) : Postgre
         await WaitForAsync(() => Claimers() >= 2 && _sink.Messages.Count >= 1000, doomed, survivor);
         doomed.Kill();
         await doomed.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(Sent() < 6000, "the edition finished before the kill");
+        var sentAtKill = Sent();
+        Assert.True(sentAtKill < 6000, "the edition finished before the kill");
         _sink.DataDelay = TimeSpan.Zero;
 
         await WaitForAsync(() => Sent() == 6000, survivor);
 
         var recipients = _sink.Messages.SelectMany(m => m.Recipients).ToList();
+        output.WriteLine($"sent before the kill: {sentAtKill}; duplicates: {recipients.Count - 6000}");
         Assert.Equal(6000, recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count());
         // Only the messages in flight on the killed worker's connections (4 by default) may go twice.
         Assert.InRange(recipients.Count - 6000, 0, 4);
