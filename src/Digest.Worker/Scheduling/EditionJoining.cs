@@ -23,10 +23,10 @@ public sealed class EditionJoining(ISenderSlots slots, DigestRun run, IOptions<D
             {
                 return;
             }
-            catch (Exception e) when (CliErrors.IsExpected(e))
+            catch (Exception e) when (CliErrors.IsExpected(e) || Storage.StoreFailure.Is(e))
             {
                 // The worker keeps looking; the next look may find the store back, or the edition finished by the others.
-                log.LogError("Could not join the edition being sent: {Reason}", CliErrors.Describe(e));
+                log.LogError("Could not join the edition being sent: {Reason}", CliErrors.IsExpected(e) ? CliErrors.Describe(e) : e.Message);
             }
         }
     }

@@ -22,7 +22,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     public string Worker { get; } = $"{Environment.MachineName} pid {Environment.ProcessId} #{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>How long a claimed page is another worker's before it may be taken over; as long as the sender lease lasts.</summary>
-    private TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
+    internal TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
 
     /// <summary>The whole plan, the edition and its comparisons' marks in one transaction: a crash leaves all or none.</summary>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries) =>

@@ -49,6 +49,12 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
                     if (taken.Contains(i)) batch[i].Durable.TrySetException(new SenderLeaseLostException(batch[i].DeliveryRecord.Edition));
                     else batch[i].Durable.TrySetResult();
             }
+            // 25P03: idle_in_transaction_session_timeout.
+            catch (Npgsql.PostgresException e) when (e.SqlState == "25P03")
+            {
+                // The server ended the transaction of a worker paused past its slot (see Write): nothing of it was written.
+                foreach (var (delivery, durable) in batch) durable.TrySetException(new SenderLeaseLostException(delivery.Edition));
+            }
             catch (Exception e)
             {
                 foreach (var (_, durable) in batch) durable.TrySetException(e);
@@ -60,6 +66,12 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
     private HashSet<int> Write(IReadOnlyCollection<DeliveryRecord> outcomes) => _store.InTransaction((connection, transaction) =>
     {
         if (!_lease.IsHeld) throw new SenderLeaseLostException(outcomes.First().Edition);
+        // A worker paused (SIGSTOP, a suspended VM) between its updates and their commit would hold the readers'
+        // row locks for as long as it is paused, and the others skip locked rows: the server ends such a session
+        // once its slot has expired, so the readers go to the others. A settled setting, not input: no injection.
+        using (var timeout = PostgreSqlStore.Command(connection, transaction,
+                   $"SET LOCAL idle_in_transaction_session_timeout = {(long)_ledger.ClaimDuration.TotalMilliseconds}"))
+            timeout.ExecuteNonQuery();
         // The fence in the database itself: an update whose reader's claim is no longer this slot's changes no row.
         // The claim is taken over by an update of the same row, so the two are ordered by the row lock.
         using var batch = _ledger.Outcomes(connection, transaction, outcomes, _lease.Token, out var updates);

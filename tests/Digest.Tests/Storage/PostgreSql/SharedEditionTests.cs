@@ -123,6 +123,35 @@ public sealed partial class SharedEditionTests(PostgresFixture server, ITestOutp
         await StopAsync(survivor);
     }
 
+    [RequiresPostgresFact]
+    public async Task A_run_worker_paused_past_its_slot_stops_on_resuming_and_records_nothing_over_the_worker_that_took_its_readers()
+    {
+        Readers(4000);
+        await MissedWeeklyRunAsync();
+        _sink.DataDelay = TimeSpan.FromMilliseconds(2);
+
+        var paused = Start("run");
+        var other = Start("run");
+        await WaitForAsync(() => Claimers() >= 2 && _sink.Messages.Count >= 500, paused, other);
+        paused.Pause();
+        // The other worker takes the paused one's readers once its slot (5 s) has expired, and finishes the edition.
+        await WaitForAsync(() => Sent() == 4000, other);
+        var atResume = _sink.Messages.Count;
+        paused.Resume();
+        // It stops the run it was in: the scheduled one, or the one that joined the edition.
+        await WaitForAsync(() => paused.Output.Contains("Sender slot")
+            && (paused.Output.Contains("The digest run did not complete") || paused.Output.Contains("Could not join the edition being sent")), paused, other);
+
+        var recipients = _sink.Messages.SelectMany(m => m.Recipients).ToList();
+        output.WriteLine($"messages when resumed: {atResume}, after: {recipients.Count}");
+        Assert.Contains("expired: this process was paused or stalled longer than Digest:Delivery:LeaseDuration", paused.Output);
+        Assert.Equal(4000, recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        // Only the messages in flight on the paused worker's connections may go twice, and its late outcomes are not recorded.
+        Assert.InRange(recipients.Count - 4000, 0, 4);
+        Assert.Equal(4000, Sent());
+        await StopAsync(paused, other);
+    }
+
     /// <summary>The readers one worker's summary lines say it sent ("…; N this run in …"), over all its runs of edition 1.</summary>
     private static int SentThisRun(string output) =>
         ThisRun().Matches(output).Sum(m => int.Parse(m.Groups[1].Value));
