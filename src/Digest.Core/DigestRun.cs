@@ -57,7 +57,7 @@ public sealed class DigestRun(
         try
         {
             if (next.Unfinished() is not { } edition || ledger.Due(edition.Number, clock.GetUtcNow().UtcDateTime) is not (> 0 and var due)) return null;
-            log.LogInformation("Joining edition {Edition}: {Due} readers are due and this worker sends nothing now", edition.Number, due);
+            log.LogInformation(EditionEvents.EditionJoined, "Joining edition {Edition}: {Due} readers are due and this worker sends nothing now", edition.Number, due);
             return await SendOnceAsync(null, stopping, resumeOnly: true, retryDeferredNow: false, allowEmpty: false);
         }
         finally
@@ -72,7 +72,7 @@ public sealed class DigestRun(
         using var held = slots.TryTake(out var holder) ?? throw new SenderBusyException(holder!);
         // A run that crashed may have journaled outcomes the ledger has not seen: they count before anything is sent.
         if (ledger.RecoverOutcomes() is > 0 and var recovered)
-            log.LogWarning("Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
+            log.LogWarning(EditionEvents.OutcomesRecovered, "Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
 
         var earlier = new List<RunOutcome>();
         // Editions whose only undelivered readers are deferred hold nothing back: their readers are retried
@@ -105,7 +105,7 @@ public sealed class DigestRun(
                 var recipients = next.Recipients(edition, allowEmpty);
                 relays.Stamp(edition);
                 var planned = ledger.Plan(edition, recipients);
-                log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
+                log.LogInformation(EditionEvents.EditionPlanned, "Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                     edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                     edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                     planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
@@ -123,7 +123,7 @@ public sealed class DigestRun(
         edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
         editions.Save(edition);
         if (ledger.Fold(options.Value.Ledger.KeepEditions) is { Count: > 0 } folded)
-            log.LogInformation("Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
+            log.LogInformation(EditionEvents.EditionsFolded, "Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
                 string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
@@ -138,7 +138,7 @@ public sealed class DigestRun(
         var now = clock.GetUtcNow().UtcDateTime;
         var before = ledger.Count(edition.Number);
         if (resuming)
-            log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
+            log.LogInformation(EditionEvents.EditionResumed, "Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
         counters.Total = ledger.Due(edition.Number, now, retryDeferredNow);
         var started = clock.GetTimestamp();
         var report = await dispatcher.SendAsync(edition, counters, held, stopping, retryDeferredNow);
@@ -148,13 +148,13 @@ public sealed class DigestRun(
         Complete(edition, held);
         var elapsed = clock.GetElapsedTime(started);
         log.LogInformation(
-            "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",
+            EditionEvents.EditionRunSummary, "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",
             edition.Number, counts.Sent, counts.Deferred, counts.Bounced, counts.Skipped, counts.Failed, counts.Planned,
             counters.Done, elapsed.TotalSeconds, relays.Description);
         if (relays.Outbox is { } outbox && counters.Sent > 0)
-            log.LogInformation("Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
+            log.LogInformation(EditionEvents.OutboxWritten, "Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
         foreach (var (zone, count, next) in waiting)
-            log.LogInformation("Edition {Edition}: {Count} readers in {Zone} wait for their local morning, the first at {Due:u}", edition.Number, count, zone, next);
+            log.LogInformation(EditionEvents.WaitingForLocalTime, "Edition {Edition}: {Count} readers in {Zone} wait for their local morning, the first at {Due:u}", edition.Number, count, zone, next);
         return new RunOutcome(edition.Number, counts, report, waiting.Sum(w => w.Count));
     }
 }

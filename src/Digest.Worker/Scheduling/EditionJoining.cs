@@ -26,7 +26,7 @@ public sealed class EditionJoining(ISenderSlots slots, DigestRun run, IOptions<D
             catch (Exception e) when (CliErrors.IsExpected(e) || Storage.StoreFailure.Is(e))
             {
                 // The worker keeps looking; the next look may find the store back, or the edition finished by the others.
-                log.LogError("Could not join the edition being sent: {Reason}", CliErrors.IsExpected(e) ? CliErrors.Describe(e) : e.Message);
+                log.LogError(WorkerEvents.JoinFailed, "Could not join the edition being sent: {Reason}", CliErrors.IsExpected(e) ? CliErrors.Describe(e) : e.Message);
             }
         }
     }

@@ -39,7 +39,6 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
                 """, _holder, duration, Environment.MachineName, Environment.ProcessId, PostgreSqlStore.Time(SenderLease.ProcessStartedAt(Environment.ProcessId)));
             return Convert.ToInt64(insert.ExecuteScalar());
         });
-        _log.LogDebug("Took sender slot {Token}", token);
         return new Slot(this, token, duration, now, started);
     }
 
@@ -53,7 +52,7 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
             r => (Token: r.GetInt64(0), Pid: r.GetInt32(1), Started: PostgreSqlStore.NullableTime(r, 2)), Environment.MachineName);
         var gone = local.Where(s => SenderLease.ProcessIsGone(Environment.MachineName, s.Pid, s.Started)).Select(s => s.Token).ToArray();
         foreach (var token in gone)
-            _log.LogWarning("Gave up sender slot {Token} of a process on this machine that is gone; its readers go to the workers still sending", token);
+            _log.LogWarning(LeaseEvents.SlotOfGoneProcessFreed, "Gave up sender slot {Token} of a process on this machine that is gone; its readers go to the workers still sending", token);
         _store.Execute("DELETE FROM senders WHERE token = ANY($1) OR expires_at < now() - interval '1 day'", gone);
     }
 
@@ -105,7 +104,7 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
                 return true;
             }
             if (Interlocked.Exchange(ref _lost, 1) == 0)
-                _slots._log.LogError("Sender slot {Token} expired: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}) and its readers went to the other workers; it stops sending at once",
+                _slots._log.LogError(LeaseEvents.SlotExpired, "Sender slot {Token} expired: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}) and its readers went to the other workers; it stops sending at once",
                     Token, _duration);
             return false;
         }
@@ -120,7 +119,7 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
             catch (Exception e) when (StoreFailure.Is(e))
             {
                 // The senders ask again before their next message; a server that cannot be reached fails them there.
-                _slots._log.LogWarning("Could not renew sender slot {Token}: {Reason}", Token, e.Message);
+                _slots._log.LogWarning(LeaseEvents.SlotNotRenewed, "Could not renew sender slot {Token}: {Reason}", Token, e.Message);
             }
         }
 
@@ -160,7 +159,7 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
             }
             catch (Exception e) when (StoreFailure.Is(e))
             {
-                _slots._log.LogWarning("Could not give up sender slot {Token}; it expires by itself after {Duration}: {Reason}", Token, _duration, e.Message);
+                _slots._log.LogWarning(LeaseEvents.SlotNotReleased, "Could not give up sender slot {Token}; it expires by itself after {Duration}: {Reason}", Token, _duration, e.Message);
             }
         }
     }
