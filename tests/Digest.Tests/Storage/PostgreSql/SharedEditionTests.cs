@@ -178,13 +178,14 @@ public sealed partial class SharedEditionTests(PostgresFixture server, ITestOutp
         }
     }
 
-    private static async Task WaitForAsync(Func<bool> done, params ChildWorker[] workers)
+    private async Task WaitForAsync(Func<bool> done, params ChildWorker[] workers)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        // Generous: on a loaded machine (the whole suite on 2 cores) 20,000 messages take well over a minute.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (!done())
         {
             if (DateTime.UtcNow > deadline)
-                Assert.Fail("timed out:\n" + string.Join("\n-----\n", workers.Select(w => w.Output)));
+                Assert.Fail($"timed out with {_sink.Messages.Count} messages at the sink and {Sent()} recorded sent:\n" + string.Join("\n-----\n", workers.Select(w => w.Output)));
             if (workers.FirstOrDefault(w => w.HasExited) is { } exited)
                 Assert.Fail($"a worker exited early:\n{exited.Output}");
             await Task.Delay(50);
