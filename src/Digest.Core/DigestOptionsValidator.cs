@@ -33,6 +33,9 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         if (!TryFindTimeZone(o.Schedule.TimeZone, out _))
             errors.Add($"Digest:Schedule:TimeZone is not a known IANA time zone, was \"{o.Schedule.TimeZone}\".");
 
+        // Below a second the check-ins are database load for nothing (at most 00:10:00: a dead worker's run waits two).
+        if (o.Schedule.CheckinInterval < TimeSpan.FromSeconds(1))
+            errors.Add($"Digest:Schedule:CheckinInterval must be at least 00:00:01, was {o.Schedule.CheckinInterval}.");
         if (!string.IsNullOrWhiteSpace(o.Schedule.LocalTime) && o.Schedule.LocalTimeOfDay is null)
             errors.Add($"Digest:Schedule:LocalTime must be a time of day such as 09:00, was \"{o.Schedule.LocalTime}\".");
         if (o.Edition.MaxComparisons is < 1 or > 50)
@@ -110,6 +113,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         AtMost("Digest:Delivery:RelayRetryAfter", o.Delivery.RelayRetryAfter, TimeSpan.FromDays(1));
         AtMost("Digest:Delivery:LeaseDuration", o.Delivery.LeaseDuration, TimeSpan.FromHours(1));
         AtMost("Digest:Health:HeartbeatInterval", o.Health.HeartbeatInterval, TimeSpan.FromHours(1));
+        AtMost("Digest:Schedule:CheckinInterval", o.Schedule.CheckinInterval, tenMinutes);
         if (!string.IsNullOrWhiteSpace(o.Smtp.Host)) AtMost("Digest:Smtp:Timeout", o.Smtp.Timeout, tenMinutes);
         for (var i = 0; i < o.Relays.Count; i++) AtMost($"Digest:Relays:{i}:Timeout", o.Relays[i].Timeout, tenMinutes);
         if (!string.IsNullOrWhiteSpace(o.Bounces.Imap.Host))
