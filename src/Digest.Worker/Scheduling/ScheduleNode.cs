@@ -7,10 +7,17 @@ public sealed class ScheduleNode(ISchedulerFactory schedulers, ILogger<ScheduleN
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        var metadata = await scheduler.GetMetadata(cancellationToken);
-        if (metadata.JobStoreClustered)
-            log.LogInformation("The schedule is shared through the PostgreSQL store: this worker is cluster node {Node}; each run fires on one node", scheduler.SchedulerInstanceId);
+        try
+        {
+            var scheduler = await schedulers.GetScheduler(cancellationToken);
+            var metadata = await scheduler.GetMetadata(cancellationToken);
+            if (metadata.JobStoreClustered)
+                log.LogInformation("The schedule is shared through the PostgreSQL store: this worker is cluster node {Node}; each run fires on one node", scheduler.SchedulerInstanceId);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while starting (SIGTERM right after launch): a line about the schedule is not worth failing the stop for.
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
