@@ -62,7 +62,7 @@ public sealed class UnsubscribeListener(
         }
         _app = app;
         loggers.CreateLogger("Digest.Unsubscribe")
-            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
+            .LogInformation(HttpEvents.ListenerStarted, "Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
                 (o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : ""));
     }
 

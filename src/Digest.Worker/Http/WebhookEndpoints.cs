@@ -76,7 +76,7 @@ public static class WebhookEndpoints
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
-            log.LogWarning("{Relay} webhook with a good signature but a payload Digest cannot read: {Problem}", relay, ex.Message);
+            log.LogWarning(HttpEvents.WebhookUnreadable, "{Relay} webhook with a good signature but a payload Digest cannot read: {Problem}", relay, ex.Message);
             return Results.BadRequest($"Unreadable payload: {ex.Message}");
         }
         // Delivered, opened and the like: acknowledged so the relay does not retry, and nothing is recorded.
@@ -87,7 +87,7 @@ public static class WebhookEndpoints
 
     private static IResult Refused(ILogger log, string relay, string why)
     {
-        log.LogWarning("{Relay} webhook refused with 401: {Reason}; nothing recorded", relay, why);
+        log.LogWarning(HttpEvents.WebhookRefused, "{Relay} webhook refused with 401: {Reason}; nothing recorded", relay, why);
         return Results.Unauthorized();
     }
 

@@ -28,16 +28,16 @@ public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, 
         {
             if (!schedule.Claim(p))
             {
-                log.LogInformation("The run scheduled for {Fire:u} was missed while no worker was up; it is caught up by another worker", p);
+                log.LogInformation(WorkerEvents.CaughtUpElsewhere, "The run scheduled for {Fire:u} was missed while no worker was up; it is caught up by another worker", p);
                 return;
             }
             reason = $"the run scheduled for {p:u} was missed while the worker was down";
         }
         else
-            log.LogInformation("Nothing to catch up: the last scheduled run fired at {Fire:u}", new DateTimeOffset(last.Value, TimeSpan.Zero));
+            log.LogInformation(WorkerEvents.NothingToCatchUp, "Nothing to catch up: the last scheduled run fired at {Fire:u}", new DateTimeOffset(last.Value, TimeSpan.Zero));
 
         if (reason is null) return;
-        log.LogInformation("Catching up now: {Reason}", reason);
+        log.LogInformation(WorkerEvents.CatchingUp, "Catching up now: {Reason}", reason);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.TriggerJob(DigestJob.Key, cancellationToken);
     }

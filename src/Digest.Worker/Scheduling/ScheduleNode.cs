@@ -12,7 +12,7 @@ public sealed class ScheduleNode(ISchedulerFactory schedulers, ILogger<ScheduleN
             var scheduler = await schedulers.GetScheduler(cancellationToken);
             var metadata = await scheduler.GetMetadata(cancellationToken);
             if (metadata.JobStoreClustered)
-                log.LogInformation("The schedule is shared through the PostgreSQL store: this worker is cluster node {Node}; each run fires on one node", scheduler.SchedulerInstanceId);
+                log.LogInformation(WorkerEvents.ScheduleShared, "The schedule is shared through the PostgreSQL store: this worker is cluster node {Node}; each run fires on one node", scheduler.SchedulerInstanceId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
