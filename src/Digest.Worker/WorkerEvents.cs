@@ -30,6 +30,9 @@ public static class WorkerEvents
     /// <summary>The heartbeat file for <c>digest health</c> cannot be written.</summary>
     public static readonly EventId HeartbeatNotWritten = new(1006, nameof(HeartbeatNotWritten));
 
+    /// <summary>Joining an edition another worker sends stopped with an error (the reason is in the line); the worker looks again.</summary>
+    public static readonly EventId JoinFailed = new(1007, nameof(JoinFailed));
+
     /// <summary>The weekly trigger fired on this worker; the line names the run and the node, so a shared schedule shows which worker took it.</summary>
     public static readonly EventId ScheduledRunFired = new(1020, nameof(ScheduledRunFired));
 

@@ -18,9 +18,12 @@ public sealed class DeliveryOptionsValidator : SectionValidator<DeliveryOptions>
             errors.Add($"{key}:StopTimeout must be a positive duration, was {d.StopTimeout}.");
         if (d.LeaseDuration < TimeSpan.FromSeconds(5))
             errors.Add($"{key}:LeaseDuration must be at least 00:00:05, was {d.LeaseDuration}.");
+        if (d.JoinInterval < TimeSpan.FromSeconds(1))
+            errors.Add($"{key}:JoinInterval must be at least 00:00:01, was {d.JoinInterval}.");
         AtMost($"{key}:RetryDelay", d.RetryDelay, TimeSpan.FromMinutes(5), errors);
         AtMost($"{key}:StopTimeout", d.StopTimeout, TimeSpan.FromHours(1), errors);
         AtMost($"{key}:RelayRetryAfter", d.RelayRetryAfter, TimeSpan.FromDays(1), errors);
         AtMost($"{key}:LeaseDuration", d.LeaseDuration, TimeSpan.FromHours(1), errors);
+        AtMost($"{key}:JoinInterval", d.JoinInterval, TimeSpan.FromHours(1), errors);
     }
 }

@@ -44,6 +44,7 @@ public static class SchedulingExtensions
         services.AddHostedService<ScheduleNode>();
         services.AddHostedService<CatchUp>();
         services.AddHostedService<Heartbeat>();
+        services.AddHostedService<EditionJoining>();
         return services;
     }
 

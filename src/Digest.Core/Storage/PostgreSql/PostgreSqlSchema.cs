@@ -123,7 +123,23 @@ public static class PostgreSqlSchema
             id text PRIMARY KEY,
             last_fire_at timestamptz NOT NULL);
         """,
-        // 2: Quartz.NET's clustered job store (the shared schedule): the script Quartz 4.7.3 embeds for PostgreSQL
+        """
+        -- Several workers send one edition: each holds a sender slot of its own while it sends, renewed before it
+        -- expires. The readers a worker claims carry its slot's token (claim_token); once the slot has expired (its
+        -- worker died or stalled) or was given up, its claims are free for the others, and its outcomes are written
+        -- only where the reader's claim still carries its token.
+        CREATE SEQUENCE sender_tokens;
+        CREATE TABLE senders (
+            token bigint PRIMARY KEY,
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL,
+            machine text NOT NULL,
+            process_id integer NOT NULL,
+            process_started_at timestamptz,
+            taken_at timestamptz NOT NULL);
+        ALTER TABLE deliveries ADD COLUMN claim_token bigint;
+        """,
+        // 3: Quartz.NET's clustered job store (the shared schedule): the script Quartz 4.7.3 embeds for PostgreSQL
         // (create_postgres.sql, its database/tables/tables_postgres.sql without the drops), with the qrtz_ prefix put in.
         // Made here rather than by Quartz's own provisioning, so the tables come with the store's versions in the same
         // transaction and lock, and Quartz only validates them. A later Quartz that needs more is a new migration.
