@@ -3,6 +3,8 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/Digest.Benchmarks -- --filter '*'              (full runs)
 // dotnet run -c Release --project tests/Digest.Benchmarks -- --filter '*' --job short  (a quick look)
 // dotnet run -c Release --project tests/Digest.Benchmarks -- ledger-size           (store size over 60 weekly editions)
+// dotnet run -c Release --project tests/Digest.Benchmarks -- mailkit-loop --eml F --port P --count N  (the hand-written loop)
 if (args.FirstOrDefault() == "ledger-size") return Digest.Benchmarks.LedgerGrowth.Run(args);
+if (args.FirstOrDefault() == "mailkit-loop") return await Digest.Benchmarks.MailKitLoop.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

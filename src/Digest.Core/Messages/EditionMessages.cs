@@ -20,6 +20,6 @@ public sealed class EditionMessages(DigestRenderer renderer, MessageBuilder buil
     {
         var rendered = await rendering.RenderAsync(builder.Reader(delivery.Email, delivery.Name), delivery.Categories);
         if (subjectPrefix is not null) rendered = rendered with { Subject = subjectPrefix + rendered.Subject };
-        return builder.Build(rendering.Edition.Number, delivery, rendered);
+        return builder.Build(rendering.Edition.Number, delivery, rendered, plainBody: true);
     }
 }

@@ -1,11 +1,9 @@
-using System.Runtime.InteropServices;
 using Digest.Bounces;
 using Digest.Ledger;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using MimeKit.IO;
 using MimeKit.Text;
 
 namespace Digest.Messages;
@@ -16,6 +14,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
 {
     private readonly DigestOptions _o = options.Value;
     private readonly string? _unsubscribeMailbox = UnsubscribeMailbox.For(options.Value);
+    private readonly BodyFrame _frame = new();
 
     /// <summary>See <see cref="MessageIds"/>: stable per edition and reader, unique per store, signed.</summary>
     public string MessageIdFor(int edition, string email) => messageIds.For(edition, email);
@@ -44,9 +43,15 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         return word ? first : "there";
     }
 
-    public MimeMessage Build(int edition, DeliveryRecord delivery, PersonalMessage rendered)
+    /// <param name="plainBody">
+    /// MimeKit's own parts, for a message that is read rather than only sent (`preview`, `send-test`):
+    /// <see cref="MimeMessage.HtmlBody"/> and <see cref="MimeMessage.TextBody"/> find them. The bytes are the same.
+    /// </param>
+    public MimeMessage Build(int edition, DeliveryRecord delivery, PersonalMessage rendered, bool plainBody = false)
     {
-        var message = new MimeMessage
+        // The headers MimeMessage() would fill in itself, given up front: its own Message-ID (built from the host
+        // name with an IDN lookup per message) and Date would only be replaced. Same order as it makes them.
+        var message = new MimeMessage(new Header(HeaderId.From, ""), new Header(HeaderId.Date, ""), new Header(HeaderId.Subject, ""), new Header(HeaderId.MessageId, ""))
         {
             Subject = rendered.Subject,
             MessageId = delivery.MessageId.Length > 0 ? delivery.MessageId : MessageIdFor(edition, delivery.Email),
@@ -69,71 +74,30 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         // Gmail's feedback loop reports spam rates per field of this header (campaign:customer:sender).
         message.Headers.Add("Feedback-ID", $"{edition}:{_o.ListId.Replace(':', '.')}:{_o.Sender.FeedbackId}");
 
-        message.Body = new MultipartAlternative { Part(TextFormat.Plain, rendered.Text), Part(TextFormat.Html, rendered.Html) };
+        // The fast way when both parts can go as 8bit CRLF text as they are; MimeKit part by part otherwise.
+        message.Body = !plainBody && BodyFrame.Suits(rendered.Text) && BodyFrame.Suits(rendered.Html)
+            ? new PreparedBody(_frame, rendered.Text, rendered.Html)
+            : new MultipartAlternative { Part(TextFormat.Plain, rendered.Text), Part(TextFormat.Html, rendered.Html) };
         dkim.Sign(message);
         return message;
     }
 
     /// <summary>
-    /// A UTF-8 text part sent as 8bit straight from the rendered pieces: no re-encoding per reader. Lines are
-    /// CRLF and short (see <see cref="PersonalTemplate"/>); MailKit converts to quoted-printable by itself for
-    /// a server without 8BITMIME.
+    /// A UTF-8 text part: 8bit straight from the rendered pieces where it can, else quoted-printable. MailKit
+    /// converts to quoted-printable by itself for a server without 8BITMIME.
     /// </summary>
     private static TextPart Part(TextFormat format, MessageBody body)
     {
         // The templates keep their own lines short, but a reader's value (a 500-character name) can make a
         // line longer than SMTP's 998 octets, which a server refuses ("500 Line too long"). Such a message
         // goes quoted-printable, whose soft line breaks fit any value; the scan is cheap next to the send.
-        if (LongestLine(body) > MaxLineOctets)
+        if (WireText.Check(body).LongestLine > WireText.MaxLineOctets)
         {
             var encoded = new TextPart(format) { Text = body.AsString(), ContentTransferEncoding = ContentEncoding.QuotedPrintable };
             encoded.ContentType.Charset = "utf-8";
             return encoded;
         }
-        var content = new ChainedStream();
-        foreach (var piece in body.Pieces)
-            content.Add(MemoryMarshal.TryGetArray(piece, out var array)
-                ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
-                : new MemoryStream(piece.ToArray(), writable: false));
-        var part = new RenderedTextPart(format) { ContentTransferEncoding = ContentEncoding.EightBit };
-        part.ContentType.Charset = "utf-8";
-        part.Content = new MimeContent(content, ContentEncoding.EightBit);
-        return part;
-    }
-
-    /// <summary>RFC 5321 4.5.3.1.6: 1,000 octets a line with its CRLF.</summary>
-    private const int MaxLineOctets = 998;
-
-    private static int LongestLine(MessageBody body)
-    {
-        int longest = 0, current = 0;
-        foreach (var piece in body.Pieces)
-        {
-            var span = piece.Span;
-            while (span.IndexOf((byte)'\n') is var at and >= 0)
-            {
-                // The CRLF is not part of the line's length.
-                longest = Math.Max(longest, current + at - (at > 0 && span[at - 1] == '\r' ? 1 : 0));
-                current = 0;
-                span = span[(at + 1)..];
-            }
-            current += span.Length;
-        }
-        return Math.Max(longest, current);
-    }
-
-    /// <summary>
-    /// A text part whose content is known to suit 8bit transport: UTF-8, CRLF, no line near 998 octets
-    /// (<see cref="PersonalTemplate"/> sees to that once per edition). MailKit prepares every message by
-    /// scanning each part for the best encoding, a full pass over the body per reader; here that pass is
-    /// skipped unless the server lacks 8BITMIME and a 7bit encoding is really needed.
-    /// </summary>
-    private sealed class RenderedTextPart(TextFormat format) : TextPart(format)
-    {
-        public override void Prepare(EncodingConstraint constraint, int maxLineLength = 78)
-        {
-            if (constraint is EncodingConstraint.SevenBit) base.Prepare(constraint, maxLineLength);
-        }
+        return BodyFrame.Part(format, body);
     }
 
     private static string Quote(string displayName) => $"\"{displayName.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";

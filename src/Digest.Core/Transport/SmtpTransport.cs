@@ -25,7 +25,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
 
     private sealed class Connection(SmtpOptions options) : IMailConnection
     {
-        private readonly SmtpClient _client = new()
+        private readonly SmtpClient _client = new MeasuringSmtpClient()
         {
             Timeout = (int)options.Timeout.TotalMilliseconds,
             ServerCertificateValidationCallback = TlsPolicy.CertificateCheck(options.Security, options.Host!, options.TrustedCertificateFile),
@@ -138,7 +138,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
                     timeout.CancelAfter(options.Timeout);
                     await socket.ConnectAsync(host, options.Port, timeout.Token);
                 }
-                await _client.ConnectAsync(socket, host, options.Port, SocketOptions(options), deadline);
+                await _client.ConnectAsync(new WriteBehindStream(socket), host, options.Port, SocketOptions(options), deadline);
                 connected = true;
                 if (!string.IsNullOrEmpty(options.Username))
                     await _client.AuthenticateAsync(options.Username, ReadPassword(options), deadline);

@@ -144,6 +144,7 @@ public sealed class SmtpSink : IAsyncDisposable
             }
             await Reply("220 sink.test ESMTP ready");
             string? from = null;
+            long? declaredSize = null;
             var recipients = new List<string>();
             while (await reader.ReadLineAsync(_stop.Token) is { } line)
             {
@@ -182,6 +183,7 @@ public sealed class SmtpSink : IAsyncDisposable
                             break;
                         }
                         from = Address(line);
+                        declaredSize = DeclaredSize(line);
                         recipients.Clear();
                         await Reply("250 2.1.0 ok");
                         break;
@@ -236,7 +238,7 @@ public sealed class SmtpSink : IAsyncDisposable
                             client.Client.Close(0);
                             return;
                         }
-                        _messages.Enqueue(new ReceivedMessage(from ?? "", recipients.ToList(), data, DateTime.UtcNow));
+                        _messages.Enqueue(new ReceivedMessage(from ?? "", recipients.ToList(), data, DateTime.UtcNow, declaredSize));
                         var slow = recipients.Select(r => SlowAcknowledge.GetValueOrDefault(r)).Max();
                         recipients.Clear();
                         if (slow > TimeSpan.Zero) await Task.Delay(slow, _stop.Token);
@@ -274,6 +276,9 @@ public sealed class SmtpSink : IAsyncDisposable
         listener.Stop();
         return port;
     }
+
+    private static long? DeclaredSize(string line) =>
+        line.Split(' ').FirstOrDefault(p => p.StartsWith("SIZE=", StringComparison.OrdinalIgnoreCase)) is { } size && long.TryParse(size[5..], out var n) ? n : null;
 
     private static string Address(string line)
     {
@@ -344,7 +349,8 @@ public sealed class SmtpSink : IAsyncDisposable
 }
 
 /// <summary>A message as it reached the sink: envelope and the exact bytes.</summary>
-public sealed record ReceivedMessage(string From, IReadOnlyList<string> Recipients, byte[] Data, DateTime At)
+/// <param name="DeclaredSize">The SIZE= the client gave with MAIL FROM (RFC 1870), if any.</param>
+public sealed record ReceivedMessage(string From, IReadOnlyList<string> Recipients, byte[] Data, DateTime At, long? DeclaredSize = null)
 {
     public MimeMessage Parse() => MimeMessage.Load(new MemoryStream(Data));
 }
