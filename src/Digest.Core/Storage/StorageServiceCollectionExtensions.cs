@@ -20,7 +20,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// The store behind every port the pipeline declares (comparisons, editions, delivery ledger, suppressions,
-    /// bounces, sender lease, schedule record, store identity). LiteDB, one file at Digest:Store:Path, is the default.
+    /// bounces, sender lease, schedule record, store identity, signups). LiteDB, one file at Digest:Store:Path, is the default.
     /// <paramref name="readOnly"/>: for commands that only read (status, suppressions); any write fails.
     /// </summary>
     /// <paramref name="provider"/>: Digest:Store:Provider, read before the options are bound (<see cref="ProviderIn"/>).
@@ -54,6 +54,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISenderLeaseStore, PostgreSqlSenderLeaseStore>();
         services.TryAddSingleton<IScheduleRecord, PostgreSqlScheduleRecord>();
         services.TryAddSingleton<IStoreIdentity, PostgreSqlStoreIdentity>();
+        services.TryAddSingleton<ISignups, PostgreSqlSignups>();
         return services;
     }
 
@@ -71,6 +72,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISenderLeaseStore, LiteDbSenderLeaseStore>();
         services.TryAddSingleton<IScheduleRecord, LiteDbScheduleRecord>();
         services.TryAddSingleton<IStoreIdentity, LiteDbStoreIdentity>();
+        services.TryAddSingleton<ISignups, LiteDbSignups>();
         return services;
     }
 }
