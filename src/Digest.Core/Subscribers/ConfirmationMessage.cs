@@ -21,7 +21,8 @@ public static class ConfirmationMessage
         };
         message.From.Add(new MailboxAddress(o.Sender.Name, o.Sender.Address));
         if (!string.IsNullOrWhiteSpace(o.Sender.ReplyTo)) message.ReplyTo.Add(MailboxAddress.Parse(o.Sender.ReplyTo));
-        message.To.Add(new MailboxAddress(request.Name ?? "", request.Email));
+        // The bare address, not the name typed on the form: a stranger's text must not ride into someone's inbox.
+        message.To.Add(new MailboxAddress("", request.Email));
         // Mail an ESP sends because someone asked for it: mailbox providers and auto-responders treat it as such.
         message.Headers.Add("Auto-Submitted", "auto-generated");
         var hours = (int)Math.Round(validFor.TotalHours);

@@ -128,6 +128,24 @@ public sealed partial class SignupTests() : SinkTest(Samples.Comparison("alpha-v
     }
 
     [Fact]
+    public async Task A_reader_suppressed_for_a_spam_complaint_who_confirms_is_told_and_stays_suppressed()
+    {
+        using (var services = Ws.Services())
+            services.GetRequiredService<ISuppressions>().Add("grace@example.com", SuppressionReason.Complaint, "feedback loop");
+        await using (var worker = await RunningWorker.StartAsync(Ws))
+        {
+            await SignUpAsync(worker, "grace@example.com");
+            var confirmed = await worker.Http.PostAsync(ConfirmLinkIn("grace@example.com"), new FormUrlEncodedContent([]));
+            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+            Assert.Contains("a spam report was received from <strong>grace@example.com</strong>", await confirmed.Content.ReadAsStringAsync());
+        }
+
+        Assert.Contains("grace@example.com,Complaint", (await Ws.RunAsync("suppressions")).Output);
+        await SendNextEditionAsync();
+        Assert.DoesNotContain(Sink.To("grace@example.com"), m => m.Parse().Headers["X-Digest-Edition"] == "2");
+    }
+
+    [Fact]
     public async Task An_expired_or_tampered_link_is_refused_and_stores_nobody()
     {
         await using (var worker = await RunningWorker.StartAsync(Ws))
@@ -266,6 +284,28 @@ public sealed partial class SignupTests() : SinkTest(Samples.Comparison("alpha-v
             ],
             await File.ReadAllLinesAsync(export));
         Assert.Equal(before, await File.ReadAllBytesAsync(Ws.SubscribersPath));
+    }
+
+    [Fact]
+    public async Task Signups_are_counted_at_metrics_by_outcome()
+    {
+        await using var worker = await RunningWorker.StartAsync(Ws);
+        await SignUpAsync(worker, "lin@example.org");
+        await worker.Http.PostAsync(ConfirmLinkIn("lin@example.org"), new FormUrlEncodedContent([]));
+        await worker.Http.PostAsync("/subscribe", new FormUrlEncodedContent([new("email", "bot@example.org"), new("website", "x")]));
+
+        // A ceiling, not a wait: the exporter collects when scraped, and may lag the requests by one collection.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var scrape = "";
+        string[] outcomes = ["mailed", "confirmed", "bot"];
+        while (DateTime.UtcNow < deadline && !outcomes.All(o => scrape.Contains($"outcome=\"{o}\"")))
+        {
+            scrape = await worker.Http.GetStringAsync("/metrics");
+            await Task.Delay(100);
+        }
+
+        foreach (var outcome in outcomes)
+            Assert.Matches($@"digest_signups_total\{{[^}}]*outcome=""{outcome}""[^}}]*\}} 1\b", scrape);
     }
 
     private static Task<HttpResponseMessage> SignUpAsync(RunningWorker worker, string email, string? name = null) =>

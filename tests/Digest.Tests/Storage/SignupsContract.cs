@@ -22,7 +22,8 @@ public abstract class SignupsContract : StoreContract
         var lin = signups.All()[1];
         Assert.Equal(("lin@example.org", null, "Agents|IDEs"), (lin.Email, lin.Name, string.Join('|', lin.Categories)));
         Assert.Equal(Now, lin.ConfirmedAt, TimeSpan.FromMilliseconds(1));
-        Assert.Equal(new Subscriber("ada@example.com", "Ada", []), signups.All()[0].ToSubscriber() with { Categories = [] });
+        var ada = signups.All()[0].ToSubscriber();
+        Assert.Equal(("ada@example.com", "Ada", 0), (ada.Email, ada.Name, ada.Categories.Count));
     }
 
     [SkippableFact]
