@@ -186,6 +186,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add("Digest:Bounces:Webhooks:Mailgun:SigningKey is set but Digest:Http:Urls is not: nothing would receive Mailgun's webhooks.");
         if (mailgun.Enabled && (mailgun.MaxAge < TimeSpan.FromSeconds(30) || mailgun.MaxAge > TimeSpan.FromHours(1)))
             errors.Add($"Digest:Bounces:Webhooks:Mailgun:MaxAge must be between 00:00:30 and 01:00:00, was {mailgun.MaxAge}.");
+        Bounces.SendGridWebhook.Validate(o, errors);
         if (!postmark.Enabled) return;
         if (!o.Http.Enabled)
             errors.Add("Digest:Bounces:Webhooks:Postmark is set but Digest:Http:Urls is not: nothing would receive Postmark's webhooks.");
