@@ -31,6 +31,9 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             ServerCertificateValidationCallback = TlsPolicy.CertificateCheck(options.Security, options.Host!, options.TrustedCertificateFile),
         };
 
+        private PatientForAcceptance? _patience;
+        private PatientForAcceptance Patience => _patience ??= new PatientForAcceptance(_client, options);
+
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
         {
             // Smtp:Timeout bounds each read; a server dripping an endless multi-line reply never lets one
@@ -42,8 +45,8 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             {
                 // A VERP return path, when the builder set one, is the envelope sender (MAIL FROM).
                 if (Envelope.SenderOf(message) is { } sender)
-                    return await _client.SendAsync(Envelope.WireFormat, message, sender, Envelope.RecipientsOf(message), deadline.Token);
-                return await _client.SendAsync(message, deadline.Token);
+                    return await _client.SendAsync(Envelope.WireFormat, message, sender, Envelope.RecipientsOf(message), deadline.Token, Patience);
+                return await _client.SendAsync(message, deadline.Token, Patience);
             }
             catch (SmtpCommandException e)
             {
@@ -76,6 +79,38 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
                 Reset();
                 throw new DeliveryException(DeliveryFailure.Transient,
                     e is TimeoutException ? $"timed out after {options.Timeout.TotalSeconds:0}s" : $"connection lost: {e.Message}", e);
+            }
+            finally
+            {
+                Patience.Reset();
+            }
+        }
+
+        /// <summary>
+        /// Once the message's bytes flow, the relay may have it: a reply given up on after Smtp:Timeout and a
+        /// retry deliver it twice. So the wait for the final reply is bounded by Smtp:MessageDeadline only (RFC
+        /// 5321 4.5.3.2.6 gives it 10 minutes); MailKit reads the size-and-bytes progress on the same stream, so
+        /// raising its timeout at the first byte reaches exactly the reads that follow (the final reply).
+        /// </summary>
+        private sealed class PatientForAcceptance(SmtpClient client, SmtpOptions options) : ITransferProgress
+        {
+            private bool _raised;
+
+            public void Report(long bytesTransferred, long totalSize) => Report(bytesTransferred);
+
+            public void Report(long bytesTransferred)
+            {
+                if (_raised) return;
+                _raised = true;
+                client.Timeout = (int)options.MessageDeadline.TotalMilliseconds;
+            }
+
+            public void Reset()
+            {
+                if (!_raised) return;
+                _raised = false;
+                // Also when the session was dropped: MailKit gives the next one the timeout set last.
+                client.Timeout = (int)options.Timeout.TotalMilliseconds;
             }
         }
 

@@ -79,10 +79,27 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
     }
 
     [Fact]
+    public async Task A_relay_slow_to_acknowledge_a_message_it_kept_is_waited_for_so_the_reader_gets_it_once()
+    {
+        // The relay has the message once the last byte is in; a client that gives up on the 250 after
+        // Smtp:Timeout and sends again delivers it twice (RFC 5321 4.5.3.2.6 gives this reply 10 minutes).
+        Sink.SlowAcknowledge["grace@example.com"] = TimeSpan.FromSeconds(3);
+        Ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(Sink.To("grace@example.com"));
+        Assert.Contains("3 sent", result.Output);
+    }
+
+    [Fact]
     public async Task A_stalled_server_times_out_and_cannot_hang_the_run()
     {
         Sink.Stall.Add("grace@example.com");
         Ws.Settings["Digest:Smtp:Timeout"] = "00:00:01";
+        // Stalled after the message's bytes: only the message's deadline ends the wait for the final reply.
+        Ws.Settings["Digest:Smtp:MessageDeadline"] = "00:00:02";
         Ws.Settings["Digest:Delivery:Retries"] = "1";
 
         var run = Ws.RunAsync("send-now");
@@ -238,7 +255,7 @@ public sealed class SmtpFaultTests() : SinkTest(Samples.Comparison("alpha-vs-bet
         var result = await Ws.RunAsync("send-now");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Digest:Smtp:MessageDeadline must be at least Digest:Smtp:Timeout (00:00:05) and at most 01:00:00, was 00:00:02.", result.Error);
+        Assert.Contains("Digest:Smtp:MessageDeadline must be at least Digest:Smtp:Timeout (00:00:30) and at most 01:00:00, was 00:00:02.", result.Error);
         Assert.Empty(Sink.Messages);
     }
 

@@ -57,6 +57,12 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>Wait this long before answering the end of DATA.</summary>
     public TimeSpan DataDelay { get; set; }
 
+    /// <summary>
+    /// A message to these addresses is accepted (kept) at once, but the 250 answering its end of DATA comes this much
+    /// later, as a relay busy scanning content answers: the client cannot tell a slow acceptance from a lost one.
+    /// </summary>
+    public ConcurrentDictionary<string, TimeSpan> SlowAcknowledge { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Stall forever (until the client gives up) on the DATA of these recipients.</summary>
     public HashSet<string> Stall { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -231,7 +237,9 @@ public sealed class SmtpSink : IAsyncDisposable
                             return;
                         }
                         _messages.Enqueue(new ReceivedMessage(from ?? "", recipients.ToList(), data, DateTime.UtcNow));
+                        var slow = recipients.Select(r => SlowAcknowledge.GetValueOrDefault(r)).Max();
                         recipients.Clear();
+                        if (slow > TimeSpan.Zero) await Task.Delay(slow, _stop.Token);
                         await Reply("250 2.0.0 queued");
                         break;
                     case "RSET":
