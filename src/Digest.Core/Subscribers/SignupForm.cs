@@ -38,6 +38,8 @@ public sealed record SignupForm(string? Email, string? Name, IReadOnlyList<strin
         foreach (var category in Categories.Select(c => c.Trim()).Where(c => c.Length > 0))
         {
             var known = siteCategories.FirstOrDefault(c => c.Equals(category, StringComparison.OrdinalIgnoreCase));
+            if (known is null && siteCategories.Count == 0)
+                return (null, "categories: this list has no categories yet; leave categories out to get everything");
             if (known is null)
             {
                 var shown = category.Length > ComparisonLimits.Category ? category[..ComparisonLimits.Category] + "…" : category;
