@@ -45,6 +45,7 @@ public static class SignupEndpoints
 
     public static IEndpointRouteBuilder MapSignup(this IEndpointRouteBuilder routes, string path)
     {
+        routes.MapGet(path, ShowForm);
         routes.MapPost(path, SubscribeAsync).RequireRateLimiting(RateLimitPolicy).RequireCors(CorsPolicy);
         routes.MapGet(path + ConfirmPath, ShowConfirm);
         routes.MapPost(path + ConfirmPath, Confirm).RequireRateLimiting(RateLimitPolicy);
@@ -87,6 +88,28 @@ public static class SignupEndpoints
                 "The confirmation mail could not be sent just now. Please try again in a few minutes.");
         }
         return Pending(http, json, o);
+    }
+
+    /// <summary>
+    /// The signup form itself, with a box for each category the list sends: for a site that links to it rather than
+    /// embedding the form, and as the snippet to copy with today's categories.
+    /// </summary>
+    private static IResult ShowForm(HttpContext http, DoubleOptIn signup, IOptions<DigestOptions> options)
+    {
+        var o = options.Value;
+        var boxes = string.Concat(signup.Categories().Select(c =>
+            $"""<label><input type="checkbox" name="{SignupForm.CategoriesField}" value="{Encode(c)}"> {Encode(c)}</label><br>""" + "\n"));
+        // No action attribute: the form posts to this very URL. The honeypot is hidden from people, not from bots.
+        return UnsubscribeEndpoints.Page(http, HttpStatusCode.OK, o, $"Subscribe to {o.ListName}",
+            $"""
+             <form method="post">
+             <p><label>Email <input type="email" name="{SignupForm.EmailField}" required maxlength="{SignupForm.MaxEmail}"></label></p>
+             <p><label>Name (optional) <input type="text" name="{SignupForm.NameField}" maxlength="{SignupForm.MaxName}"></label></p>
+             {(boxes.Length > 0 ? $"<p>Only these categories (none: everything):<br>\n{boxes}</p>" : "")}
+             <div style="position:absolute;left:-5000px" aria-hidden="true"><input type="text" name="{SignupForm.HoneypotField}" tabindex="-1" autocomplete="off"></div>
+             <button type="submit">Subscribe</button>
+             </form>
+             """);
     }
 
     private static IResult ShowConfirm(HttpContext http, string? token, SignupTokens tokens, IOptions<DigestOptions> options)

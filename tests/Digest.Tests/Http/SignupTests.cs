@@ -248,12 +248,29 @@ public sealed partial class SignupTests() : SinkTest(Samples.Comparison("alpha-v
     }
 
     [Fact]
+    public async Task The_listener_serves_the_form_with_a_box_for_each_category_the_list_sends_and_a_hidden_honeypot()
+    {
+        Ws.WriteComparisons("more.json", Samples.Comparison("gamma-vs-delta", "2026-11-20T11:00:00Z", category: "Agents & <Bots>"));
+        Assert.Equal(0, (await Ws.RunAsync("import", Path.Combine(Ws.ImportPath, "more.json"))).ExitCode);
+        await using var worker = await RunningWorker.StartAsync(Ws);
+
+        var page = await worker.Http.GetStringAsync("/subscribe");
+
+        Assert.Contains("<form method=\"post\">", page);
+        Assert.Contains("<input type=\"email\" name=\"email\" required maxlength=\"254\">", page);
+        Assert.Contains("<input type=\"checkbox\" name=\"categories\" value=\"Developer Tools\"> Developer Tools</label>", page);
+        Assert.Contains("value=\"Agents &amp; &lt;Bots&gt;\"> Agents &amp; &lt;Bots&gt;</label>", page);
+        Assert.Contains("<input type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">", page);
+    }
+
+    [Fact]
     public async Task With_signup_off_the_endpoints_are_404()
     {
         Ws.Settings["Digest:Signup:Enabled"] = "false";
         await using var worker = await RunningWorker.StartAsync(Ws);
 
         Assert.Equal(HttpStatusCode.NotFound, (await SignUpAsync(worker, "lin@example.org")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await worker.Http.GetAsync("/subscribe")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await worker.Http.GetAsync("/subscribe/confirm?token=x")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await worker.Http.PostAsync("/subscribe/confirm?token=x", new FormUrlEncodedContent([]))).StatusCode);
         Assert.Empty(Sink.To("lin@example.org"));
