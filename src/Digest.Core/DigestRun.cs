@@ -35,7 +35,7 @@ public sealed class DigestRun(
         using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
         // A run that crashed may have journaled outcomes the ledger has not seen: they count before anything is sent.
         if (ledger.RecoverOutcomes() is > 0 and var recovered)
-            log.LogWarning("Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
+            log.LogWarning(EditionEvents.OutcomesRecovered, "Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
 
         var (edition, retrying) = next.Open();
         var earlier = new List<RunOutcome>();
@@ -63,7 +63,7 @@ public sealed class DigestRun(
             var recipients = next.Recipients(edition, allowEmpty);
             relays.Stamp(edition);
             var planned = ledger.Plan(edition, recipients);
-            log.LogInformation("Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
+            log.LogInformation(EditionEvents.EditionPlanned, "Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
                 edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
                 edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
                 planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
@@ -77,7 +77,7 @@ public sealed class DigestRun(
         edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
         editions.Save(edition);
         if (ledger.Fold(options.Value.Ledger.KeepEditions) is { Count: > 0 } folded)
-            log.LogInformation("Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
+            log.LogInformation(EditionEvents.EditionsFolded, "Editions {Editions}: per-reader delivery records folded into counts (Digest:Ledger:KeepEditions is {Keep})",
                 string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
@@ -90,7 +90,7 @@ public sealed class DigestRun(
         var now = clock.GetUtcNow().UtcDateTime;
         var before = ledger.Count(edition.Number);
         if (resuming)
-            log.LogInformation("Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
+            log.LogInformation(EditionEvents.EditionResumed, "Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
         counters.Total = ledger.Due(edition.Number, now, retryDeferredNow);
         var started = clock.GetTimestamp();
         var report = await dispatcher.SendAsync(edition, counters, held, stopping, retryDeferredNow);
@@ -100,13 +100,13 @@ public sealed class DigestRun(
         Complete(edition);
         var elapsed = clock.GetElapsedTime(started);
         log.LogInformation(
-            "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",
+            EditionEvents.EditionRunSummary, "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",
             edition.Number, counts.Sent, counts.Deferred, counts.Bounced, counts.Skipped, counts.Failed, counts.Planned,
             counters.Done, elapsed.TotalSeconds, relays.Description);
         if (relays.Outbox is { } outbox && counters.Sent > 0)
-            log.LogInformation("Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
+            log.LogInformation(EditionEvents.OutboxWritten, "Edition {Edition}: messages written to {Folder}", edition.Number, Path.GetFullPath(OutboxTransport.EditionFolder(outbox.Folder, edition.Number)));
         foreach (var (zone, count, next) in waiting)
-            log.LogInformation("Edition {Edition}: {Count} readers in {Zone} wait for their local morning, the first at {Due:u}", edition.Number, count, zone, next);
+            log.LogInformation(EditionEvents.WaitingForLocalTime, "Edition {Edition}: {Count} readers in {Zone} wait for their local morning, the first at {Due:u}", edition.Number, count, zone, next);
         return new RunOutcome(edition.Number, counts, report, waiting.Sum(w => w.Count));
     }
 }

@@ -20,7 +20,7 @@ public static class StartupCheck
         if (sends) RealSendCheck.Run(options);
         if (UnixCron.IsUnix(options.Schedule.Cron))
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Schedule").LogInformation(
-                "Digest:Schedule:Cron \"{Cron}\" has 5 fields (Unix cron); read as the Quartz cron \"{QuartzCron}\"",
+                StartupEvents.UnixCronRead, "Digest:Schedule:Cron \"{Cron}\" has 5 fields (Unix cron); read as the Quartz cron \"{QuartzCron}\"",
                 options.Schedule.Cron, options.Schedule.QuartzCron);
         // Fails now, not later, on a short or unreadable unsubscribe key.
         Subscribers.UnsubscribeTokens.ReadKey(options.Unsubscribe);
@@ -39,6 +39,6 @@ public static class StartupCheck
     {
         var sendsOverSmtp = !string.IsNullOrWhiteSpace(options.Smtp.Host) || options.Relays.Count > 0;
         if (sendsOverSmtp && string.IsNullOrWhiteSpace(options.Sender.PostalAddress))
-            log.LogWarning("Digest:Sender:PostalAddress is not set: the footer has no postal address, which CAN-SPAM requires in commercial mail sent to US readers");
+            log.LogWarning(StartupEvents.NoPostalAddress, "Digest:Sender:PostalAddress is not set: the footer has no postal address, which CAN-SPAM requires in commercial mail sent to US readers");
     }
 }

@@ -11,7 +11,8 @@ namespace Digest.Benchmarks;
 /// each as the dispatcher does after the relay accepted it, complete the edition, fold what is older than
 /// Digest:Ledger:KeepEditions), printing the store file's size as it goes. Not a timing benchmark.
 /// <code>dotnet run -c Release --project tests/Digest.Benchmarks -- ledger-size [--readers 10000] [--editions 60] [--keep 12]</code>
-/// <c>--keep 0</c> keeps every record (the behaviour before folding).
+/// <c>--keep 0</c> keeps every record (the behaviour before folding). <c>--backup</c>: at the end, times
+/// <c>digest backup</c> of the store that was built (how long other processes wait for it).
 /// </summary>
 public static class LedgerGrowth
 {
@@ -45,6 +46,7 @@ public static class LedgerGrowth
                 }
             }
             Console.WriteLine();
+            if (args.Contains("--backup")) TimeBackup(path);
             Console.WriteLine($"({watch.Elapsed.TotalSeconds:0} s; the store at {path} was deleted)");
             return 0;
         }
@@ -52,6 +54,15 @@ public static class LedgerGrowth
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static void TimeBackup(string path)
+    {
+        using var store = new LiteDbStore(path);
+        var watch = Stopwatch.StartNew();
+        var backup = LiteDbBackup.Copy(store, path + ".backup", overwrite: false);
+        Console.WriteLine($"backup of {backup.Bytes / 1e6:0.0} MB ({backup.Deliveries:N0} deliveries): the store was locked {backup.Locked.TotalMilliseconds:0} ms, "
+                          + $"{watch.Elapsed.TotalMilliseconds:0} ms in all (fold the log in, check, fsync, move)");
     }
 
     private static void Week(LiteDbStore store, SimulatedWeeks clock, int number, int readers, int keep)

@@ -35,7 +35,7 @@ public sealed class EditionArchive(DigestRenderer renderer, IEditionStore editio
             .Select(e => Entry(e, listName))
             .ToList();
         await WriteFileAsync(IndexFile, await renderer.RenderArchiveIndexAsync(new ArchiveIndexView(listName, archived)), cancellationToken);
-        log.LogInformation("Edition {Edition} archived to {Page}", edition.Number, Path.GetFullPath(Path.Combine(Folder, FileName(edition.Number))));
+        log.LogInformation(EditionEvents.EditionArchived, "Edition {Edition} archived to {Page}", edition.Number, Path.GetFullPath(Path.Combine(Folder, FileName(edition.Number))));
     }
 
     private static ArchiveEntryView Entry(Edition edition, string listName)

@@ -15,7 +15,7 @@ public sealed class BouncePolling(BounceReader reader, IOptions<DigestOptions> o
     {
         if (!reader.Enabled) return;
         var interval = options.Value.Bounces.Imap.PollInterval;
-        log.LogInformation("Reading the bounce mailbox {Host} every {Interval}", options.Value.Bounces.Imap.Host, interval);
+        log.LogInformation(BounceEvents.MailboxPolling, "Reading the bounce mailbox {Host} every {Interval}", options.Value.Bounces.Imap.Host, interval);
         using var timer = new PeriodicTimer(interval, clock);
         do
         {
@@ -29,12 +29,12 @@ public sealed class BouncePolling(BounceReader reader, IOptions<DigestOptions> o
             }
             catch (BounceMailboxException e)
             {
-                log.LogError("Bounce mailbox not read: {Reason}; trying again in {Interval}", e.Message, interval);
+                log.LogError(BounceEvents.MailboxNotRead, "Bounce mailbox not read: {Reason}; trying again in {Interval}", e.Message, interval);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // BackgroundService stops the whole host on an unhandled exception; a bounce poll is not worth that.
-                log.LogError(e, "Bounce mailbox poll failed; trying again in {Interval}", interval);
+                log.LogError(BounceEvents.MailboxPollFailed, e, "Bounce mailbox poll failed; trying again in {Interval}", interval);
             }
         }
         while (await timer.NextTickAsync(stoppingToken));

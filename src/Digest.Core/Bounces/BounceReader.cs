@@ -50,7 +50,7 @@ public sealed class BounceReader(
             throw new BounceMailboxException($"the bounce mailbox {mailbox.Description} failed after {run.Entries.Count} reports: {e.Message}", e);
         }
         if (run.Entries.Count > 0)
-            log.LogInformation("Bounce mailbox {Mailbox}: {Read} read, {Hard} hard bounces, {Soft} soft bounces, {Complaints} complaints, {Suppressed} suppressed, {Unsubscribed} unsubscribed by mail, {Unmatched} unmatched, {Unverified} unverified, {Duplicates} seen before",
+            log.LogInformation(BounceEvents.MailboxRead, "Bounce mailbox {Mailbox}: {Read} read, {Hard} hard bounces, {Soft} soft bounces, {Complaints} complaints, {Suppressed} suppressed, {Unsubscribed} unsubscribed by mail, {Unmatched} unmatched, {Unverified} unverified, {Duplicates} seen before",
                 run.Mailbox, run.Entries.Count, run.Count(ReportKind.HardBounce), run.Count(ReportKind.SoftBounce), run.Count(ReportKind.Complaint),
                 run.Suppressed, run.Unsubscribed, run.Unmatched, run.Unverified, run.Duplicates);
         return run;
@@ -83,7 +83,7 @@ public sealed class BounceReader(
             entry = entry with { Delivery = delivery, MatchedBy = how, Outcome = outcome };
             if (!outcome.Duplicate) metrics.Report(report.Kind);
             if (!outcome.Duplicate)
-                log.LogWarning("Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), matched by {How}{Suppressed}",
+                log.LogWarning(BounceEvents.ReportRecorded, "Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), matched by {How}{Suppressed}",
                     delivery.Edition, report.Kind, delivery.Email, report.Status, report.Detail, how,
                     !verified ? "; unverified (neither a signed return path nor a signed Message-ID), so nobody is suppressed"
                     : outcome.Suppressed ? "; the address is suppressed" : report.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
@@ -92,7 +92,7 @@ public sealed class BounceReader(
         catch (Exception e) when (!ImapBounceMailbox.IsMailboxFailure(e) && e is not OperationCanceledException && !Storage.StoreFailure.Is(e))
         {
             // A report shaped in a way nobody foresaw must not stop the reader; it is kept for a human.
-            log.LogError(e, "Bounce mailbox message {Uid} \"{Subject}\" could not be handled", uid, entry.Subject);
+            log.LogError(BounceEvents.ReportFailed, e, "Bounce mailbox message {Uid} \"{Subject}\" could not be handled", uid, entry.Subject);
             return Unmatched(entry, $"could not be handled: {e.Message}");
         }
     }
@@ -123,13 +123,13 @@ public sealed class BounceReader(
         if (tokens.Verify(token) is not { } email)
             return Unmatched(entry, "an unsubscribe request whose token is not valid (cut short, altered or forged)");
         if (suppressions.Add(email, Subscribers.SuppressionReason.Unsubscribed, "unsubscribe by mail"))
-            log.LogInformation("Unsubscribed {Email} by mail (List-Unsubscribe mailto)", email);
+            log.LogInformation(BounceEvents.UnsubscribedByMail, "Unsubscribed {Email} by mail (List-Unsubscribe mailto)", email);
         return entry with { UnsubscribedAddress = email };
     }
 
     private BounceEntry Unmatched(BounceEntry entry, string reason)
     {
-        log.LogWarning("Bounce mailbox message {Uid} \"{Subject}\" kept unmatched: {Reason}", entry.Uid, entry.Subject, reason);
+        log.LogWarning(BounceEvents.ReportUnmatched, "Bounce mailbox message {Uid} \"{Subject}\" kept unmatched: {Reason}", entry.Uid, entry.Subject, reason);
         return entry with { Problem = reason };
     }
 

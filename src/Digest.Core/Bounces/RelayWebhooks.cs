@@ -157,7 +157,7 @@ public sealed class RelayReports(
         var delivery = Match(e);
         if (delivery is null)
         {
-            log.LogWarning("{Relay} reported {Kind} for {Email} (event {EventId}), which matches no delivery; nothing recorded", e.Relay, e.Kind, e.Recipient, e.EventId);
+            log.LogWarning(BounceEvents.WebhookReportUnmatched, "{Relay} reported {Kind} for {Email} (event {EventId}), which matches no delivery; nothing recorded", e.Relay, e.Kind, e.Recipient, e.EventId);
             return new RelayEventOutcome(null, null);
         }
         var report = new DeliveryReport(e.Kind, e.Status, e.Recipient, e.Detail, [], e.MessageId);
@@ -166,7 +166,7 @@ public sealed class RelayReports(
         if (!outcome.Duplicate)
         {
             metrics.Report(e.Kind);
-            log.LogWarning("Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), reported by {Relay}{Suppressed}",
+            log.LogWarning(BounceEvents.WebhookReportRecorded, "Edition {Edition}: {Kind} for {Email} ({Status} {Detail}), reported by {Relay}{Suppressed}",
                 delivery.Edition, e.Kind, delivery.Email, e.Status, e.Detail, e.Relay,
                 outcome.Suppressed ? "; the address is suppressed" : e.Kind == ReportKind.SoftBounce ? $"; {outcome.SoftStreak} in a row" : "");
         }

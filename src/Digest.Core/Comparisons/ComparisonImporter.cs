@@ -26,7 +26,7 @@ public sealed class ComparisonImporter(IComparisonStore comparisons, ILogger<Com
     {
         var items = ComparisonDocument.ReadFile(file, bytes);
         comparisons.Upsert(items);
-        log.LogInformation("Imported {Count} comparisons from {File}: {Slugs}", items.Count, file, string.Join(", ", items.Select(c => c.Slug)));
+        log.LogInformation(ComparisonEvents.Imported, "Imported {Count} comparisons from {File}: {Slugs}", items.Count, file, string.Join(", ", items.Select(c => c.Slug)));
         return items;
     }
 
@@ -46,7 +46,7 @@ public sealed class ComparisonImporter(IComparisonStore comparisons, ILogger<Com
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.LogError("Import folder: {Folder} cannot be listed, nothing imported from it: {Reason}", folder, e.Message);
+            log.LogError(ComparisonEvents.ImportFolderUnlisted, "Import folder: {Folder} cannot be listed, nothing imported from it: {Reason}", folder, e.Message);
             return 0;
         }
         var imported = 0;
@@ -63,7 +63,7 @@ public sealed class ComparisonImporter(IComparisonStore comparisons, ILogger<Com
             }
             catch (InvalidInputException e)
             {
-                log.LogError("Import folder: {File} was not imported:{NewLine}{Errors}", file, Environment.NewLine, e.Message);
+                log.LogError(ComparisonEvents.ImportFileRefused, "Import folder: {File} was not imported:{NewLine}{Errors}", file, Environment.NewLine, e.Message);
             }
         }
         return imported;
@@ -82,7 +82,7 @@ public sealed class ComparisonImporter(IComparisonStore comparisons, ILogger<Com
         {
             reason = $"cannot be read: {e.Message}";
         }
-        log.LogError("Import folder: {File} was skipped: {Reason}", file, reason);
+        log.LogError(ComparisonEvents.ImportFileSkipped, "Import folder: {File} was skipped: {Reason}", file, reason);
         return null;
     }
 

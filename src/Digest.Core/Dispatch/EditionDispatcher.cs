@@ -82,7 +82,7 @@ public sealed class EditionDispatcher(
             // Every outcome of the run is in the ledger now: undo the refusals the breaker does not believe.
             var refused = run.Refusals.ToList();
             ledger.Restore(refused, began, "planned again: the circuit breaker judged the relay's refusals to be the relay's failure");
-            log.LogWarning("Edition {Edition}: {Count} refusals of this run undone and their suppressions lifted; the readers stay planned", edition.Number, refused.Count);
+            log.LogWarning(DispatchEvents.RefusalsUndone, "Edition {Edition}: {Count} refusals of this run undone and their suppressions lifted; the readers stay planned", edition.Number, refused.Count);
         }
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
@@ -202,9 +202,9 @@ public sealed class EditionDispatcher(
             Settle(delivery, bounced ? DeliveryState.Bounced : DeliveryState.Failed, e.Reply);
             run.Refusals.Add(delivery);
             if (bounced)
-                log.LogWarning("Edition {Edition}: {Email} bounced: {Reply}; the address is suppressed", run.Edition.Number, delivery.Email, e.Reply);
+                log.LogWarning(DispatchEvents.ReaderBounced, "Edition {Edition}: {Email} bounced: {Reply}; the address is suppressed", run.Edition.Number, delivery.Email, e.Reply);
             else
-                log.LogWarning("Edition {Edition}: the message to {Email} was refused: {Reply}; the edition goes on", run.Edition.Number, delivery.Email, e.Reply);
+                log.LogWarning(DispatchEvents.MessageRefused, "Edition {Edition}: the message to {Email} was refused: {Reply}; the edition goes on", run.Edition.Number, delivery.Email, e.Reply);
             if (run.Breakers[lane.Index].Record(refused: true) is { } tripped)
             {
                 run.Tripped = true;
@@ -277,7 +277,7 @@ public sealed class EditionDispatcher(
             if (run.Fatal is not null) return;
             run.Fatal = e;
         }
-        log.LogError("Edition {Edition} stopped early: {Reply}. Nothing unsent was marked sent; the next run resumes it", run.Edition.Number, e.Reply);
+        log.LogError(DispatchEvents.EditionStoppedEarly, "Edition {Edition} stopped early: {Reply}. Nothing unsent was marked sent; the next run resumes it", run.Edition.Number, e.Reply);
         run.Halt.Cancel();
     }
 
@@ -298,7 +298,7 @@ public sealed class EditionDispatcher(
                 var added = run.Suppressed.Add(suppressions.AddedSince(since - overlap));
                 since = now;
                 if (added > 0)
-                    log.LogInformation("Edition {Edition}: {Count} addresses suppressed while it was sending (unsubscribed, bounced or complained); they are skipped",
+                    log.LogInformation(DispatchEvents.SuppressedWhileSending, "Edition {Edition}: {Count} addresses suppressed while it was sending (unsubscribed, bounced or complained); they are skipped",
                         run.Edition.Number, added);
             }
             catch (OperationCanceledException) when (sent.IsCancellationRequested)
@@ -307,7 +307,7 @@ public sealed class EditionDispatcher(
             }
             catch (Exception e) when (Storage.StoreFailure.Is(e))
             {
-                log.LogWarning("Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
+                log.LogWarning(DispatchEvents.SuppressionsUnreadable, "Could not read new suppressions while sending edition {Edition}; trying again: {Reason}", run.Edition.Number, e.Message);
             }
         }
     }

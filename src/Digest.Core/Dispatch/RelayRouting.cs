@@ -29,7 +29,7 @@ internal sealed class RelayRouting(IReadOnlyList<Relay> relays, TimeProvider clo
         var current = Volatile.Read(ref _downUntil[index]);
         // Only the first connection to see the failure rests the relay and says so.
         if (current > now || Interlocked.CompareExchange(ref _downUntil[index], now + retryAfter.Ticks, current) != current) return;
-        log.LogWarning("Relay {Relay} is failing ({Reason}); its traffic moves to {Next} and it is tried again in {RetryAfter}",
+        log.LogWarning(DispatchEvents.RelayFailover, "Relay {Relay} is failing ({Reason}); its traffic moves to {Next} and it is tried again in {RetryAfter}",
             relays[index].Name, reason, relays[index + 1].Name, retryAfter);
     }
 }

@@ -23,7 +23,7 @@ public sealed class EditionPlanner(
         var queue = Queue(now);
         if (queue.Next.Count == 0)
         {
-            log.LogInformation("No comparisons waiting for an edition (published by {Now:u}, not in an earlier edition{Stale}): no edition",
+            log.LogInformation(EditionEvents.NothingToSend, "No comparisons waiting for an edition (published by {Now:u}, not in an earlier edition{Stale}): no edition",
                 now, queue.Stale > 0 ? $"; {queue.Stale} older than Digest:Edition:MaxAge" : "");
             return null;
         }

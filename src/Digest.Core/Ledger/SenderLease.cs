@@ -29,7 +29,7 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
         if (!take.Taken) return null;
         var token = take.Token;
         if (!string.IsNullOrEmpty(current?.Holder) && current.Holder != _holder)
-            log.LogWarning("Took over the sender lease of {Holder} (expired at {ExpiresAt:u}, or that process is gone); fencing token {Token}", current.Holder, current.ExpiresAt, token);
+            log.LogWarning(LeaseEvents.LeaseTakenOver, "Took over the sender lease of {Holder} (expired at {ExpiresAt:u}, or that process is gone); fencing token {Token}", current.Holder, current.ExpiresAt, token);
         return new Handle(this, token, duration, now, started);
     }
 
@@ -138,7 +138,7 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
                 return true;
             }
             if (Interlocked.Exchange(ref _lost, 1) == 0)
-                _lease._log.LogError("Lost the sender lease (fencing token {Token}) to {Holder}: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}); it stops sending at once",
+                _lease._log.LogError(LeaseEvents.LeaseLost, "Lost the sender lease (fencing token {Token}) to {Holder}: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}); it stops sending at once",
                     Token, _lease.CurrentHolder() ?? "another process", _duration);
             return false;
         }
@@ -153,7 +153,7 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
             catch (Exception e) when (StoreFailure.Is(e))
             {
                 // The senders ask again before their next message; a store that cannot be written fails them there.
-                _lease._log.LogWarning("Could not renew the sender lease: {Reason}", e.Message);
+                _lease._log.LogWarning(LeaseEvents.LeaseNotRenewed, "Could not renew the sender lease: {Reason}", e.Message);
             }
         }
 
@@ -173,7 +173,7 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
             catch (Exception e) when (StoreFailure.Is(e))
             {
                 // A store that cannot be written (a full disk) must not hide why the run failed; the lease expires by itself.
-                _lease._log.LogWarning("Could not release the sender lease; it expires by itself after {Duration}: {Reason}", _duration, e.Message);
+                _lease._log.LogWarning(LeaseEvents.LeaseNotReleased, "Could not release the sender lease; it expires by itself after {Duration}: {Reason}", _duration, e.Message);
             }
         }
     }

@@ -36,7 +36,7 @@ public sealed class EditionRendering(DigestRenderer renderer, Edition edition, s
         var view = ViewFor(categories);
         var template = await PersonalTemplate.CreateAsync(renderer, view, firstReader);
         if (template is null)
-            log?.LogWarning("Edition {Edition}: the templates test or filter a reader value, so every reader is rendered in full (slower); print reader values as they are to avoid it", Edition.Number);
+            log?.LogWarning(EditionEvents.RenderedInFull, "Edition {Edition}: the templates test or filter a reader value, so every reader is rendered in full (slower); print reader values as they are to avoid it", Edition.Number);
         return new Variant(view, template);
     }
 

@@ -61,7 +61,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Every port on the LiteDB file; <paramref name="readOnly"/> for commands that only read (see <see cref="LiteDbStore"/>).</summary>
     public static IServiceCollection AddLiteDbStore(this IServiceCollection services, bool readOnly = false)
     {
-        services.Replace(ServiceDescriptor.Singleton(sp => new LiteDbStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path, readOnly)));
+        services.Replace(ServiceDescriptor.Singleton(sp => new LiteDbStore(sp.GetRequiredService<IOptions<DigestOptions>>().Value.Store.Path, readOnly,
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Digest.Storage"))));
         services.TryAddSingleton<LiteDbSuppressions>();
         services.TryAddSingleton<LiteDbDeliveryLedger>();
         services.TryAddSingleton<IComparisonStore, LiteDbComparisonStore>();

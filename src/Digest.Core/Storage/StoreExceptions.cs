@@ -16,3 +16,11 @@ public sealed class StoreDamagedException(string path, string reason, Exception?
 {
     public string StorePath { get; } = path;
 }
+
+/// <summary>The store was written by a newer Digest, whose layout this build does not know.</summary>
+public sealed class StoreTooNewException(string path, int version, int known)
+    : Exception($"The store {path} has schema version {version}, written by a newer Digest; this Digest knows up to version {known}: "
+                + "upgrade Digest or restore a backup made by this version (README, \"Backup and restore\"). The file was not changed.")
+{
+    public string StorePath { get; } = path;
+}

@@ -73,7 +73,7 @@ public sealed class DoubleOptIn(
     public SignupOutcome IgnoreBot()
     {
         metrics.Signup("bot");
-        log.LogInformation("Signup with the honeypot field filled ignored: nothing mailed");
+        log.LogInformation(SubscriberEvents.SignupNotMailed, "Signup with the honeypot field filled ignored: nothing mailed");
         return SignupOutcome.Bot;
     }
 
@@ -87,7 +87,7 @@ public sealed class DoubleOptIn(
         if (!signups.TryCountConfirmationMail(request.Email, clock.GetUtcNow().UtcDateTime, o.MailsPerAddress, o.AddressWindow))
         {
             metrics.Signup("address_limit");
-            log.LogWarning("Signup for {Email}: it had its {Max} confirmation mails within Digest:Signup:AddressWindow ({Window}); none sent",
+            log.LogWarning(SubscriberEvents.SignupNotMailed, "Signup for {Email}: it had its {Max} confirmation mails within Digest:Signup:AddressWindow ({Window}); none sent",
                 request.Email, o.MailsPerAddress, o.AddressWindow);
             return SignupOutcome.AddressLimit;
         }
@@ -103,18 +103,18 @@ public sealed class DoubleOptIn(
                 await using var connection = transport.OpenConnection(0);
                 await connection.SendAsync(message, cancellationToken);
                 metrics.Signup("mailed");
-                log.LogInformation("Signup for {Email}: confirmation mailed via {Transport}", request.Email, transport.Description);
+                log.LogInformation(SubscriberEvents.SignupMailed, "Signup for {Email}: confirmation mailed via {Transport}", request.Email, transport.Description);
                 return SignupOutcome.Mailed;
             }
             catch (DeliveryException e) when (e.IsRelayFailure)
             {
                 lastRelayFailure = e.Reply;
-                log.LogWarning("Signup for {Email}: relay {Relay} did not take the confirmation: {Reply}", request.Email, relay.Name, e.Reply);
+                log.LogWarning(SubscriberEvents.SignupRelayFailed, "Signup for {Email}: relay {Relay} did not take the confirmation: {Reply}", request.Email, relay.Name, e.Reply);
             }
             catch (DeliveryException e)
             {
                 metrics.Signup("undeliverable");
-                log.LogWarning("Signup for {Email}: the confirmation was refused: {Reply}", request.Email, e.Reply);
+                log.LogWarning(SubscriberEvents.SignupNotMailed, "Signup for {Email}: the confirmation was refused: {Reply}", request.Email, e.Reply);
                 return SignupOutcome.Undeliverable;
             }
         }
@@ -129,7 +129,7 @@ public sealed class DoubleOptIn(
         var suppression = suppressions.Contains(key) ? suppressions.All().FirstOrDefault(s => s.Email == key) : null;
         if (suppression is not null && suppression.At >= ticket.IssuedAt && suppression.Reason != SuppressionReason.Complaint)
         {
-            log.LogInformation("Confirmation for {Email} refused: the link was made before their suppression ({Reason})", request.Email, suppression.Reason);
+            log.LogInformation(SubscriberEvents.SignupConfirmRefused, "Confirmation for {Email} refused: the link was made before their suppression ({Reason})", request.Email, suppression.Reason);
             return ConfirmOutcome.SupersededBySuppression;
         }
         signups.Save(new SignedUpReader
@@ -145,13 +145,13 @@ public sealed class DoubleOptIn(
         // did before (an unsubscribe, bounces). A spam complaint stays until an admin lifts it.
         if (suppression is { Reason: SuppressionReason.Complaint })
         {
-            log.LogWarning("Signup of {Email} confirmed, but a spam complaint suppresses the address; `digest resubscribe {Email}` lifts it", request.Email, request.Email);
+            log.LogWarning(SubscriberEvents.SignupConfirmedButComplained, "Signup of {Email} confirmed, but a spam complaint suppresses the address; `digest resubscribe {Email}` lifts it", request.Email, request.Email);
             return ConfirmOutcome.StoredButComplained;
         }
         if (suppression is not null && suppressions.Remove(request.Email))
-            log.LogInformation("Signup of {Email} confirmed: their suppression ({Reason}, {At:u}) is lifted", request.Email, suppression.Reason, suppression.At);
+            log.LogInformation(SubscriberEvents.SignupConfirmed, "Signup of {Email} confirmed: their suppression ({Reason}, {At:u}) is lifted", request.Email, suppression.Reason, suppression.At);
         else
-            log.LogInformation("Signup of {Email} confirmed", request.Email);
+            log.LogInformation(SubscriberEvents.SignupConfirmed, "Signup of {Email} confirmed", request.Email);
         return ConfirmOutcome.Subscribed;
     }
 

@@ -26,7 +26,7 @@ public sealed class SubscriberFileWatcher(SubscriberSource source, TimeProvider 
             {
                 seen = now;
                 pending = true;
-                if (now is null) log.LogWarning("The subscriber file {Path} is gone; the last good list stays in force", source.Path);
+                if (now is null) log.LogWarning(SubscriberEvents.SubscribersFileGone, "The subscriber file {Path} is gone; the last good list stays in force", source.Path);
                 continue;
             }
             if (!pending || now is null) continue;

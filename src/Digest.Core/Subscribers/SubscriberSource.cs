@@ -63,7 +63,7 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
         catch (InvalidInputException e)
         {
             if (before is null)
-                log.LogError("The subscriber file {Path} changed but has errors, and no good list was read yet:{NewLine}{Errors}", Path, Environment.NewLine, e.Message);
+                log.LogError(SubscriberEvents.SubscribersUnreadable, "The subscriber file {Path} changed but has errors, and no good list was read yet:{NewLine}{Errors}", Path, Environment.NewLine, e.Message);
             else
                 LogRefused(e, before);
             return;
@@ -71,7 +71,7 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
         lock (_gate) _lastGood = list;
         var was = (before ?? []).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         var now = list.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        log.LogInformation("Subscriber file {Path} reloaded: {Count} subscribers ({Added} added, {Removed} removed)",
+        log.LogInformation(SubscriberEvents.SubscribersReloaded, "Subscriber file {Path} reloaded: {Count} subscribers ({Added} added, {Removed} removed)",
             Path, list.Count, now.Count(k => !was.Contains(k)), was.Count(k => !now.Contains(k)));
     }
 
@@ -81,6 +81,6 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     }
 
     private void LogRefused(InvalidInputException e, IReadOnlyList<Subscriber> lastGood) =>
-        log.LogError("The subscriber file {Path} has errors; the edit is refused and the last good list of {Count} stays in force:{NewLine}{Errors}",
+        log.LogError(SubscriberEvents.SubscribersEditRefused, "The subscriber file {Path} has errors; the edit is refused and the last good list of {Count} stays in force:{NewLine}{Errors}",
             Path, lastGood.Count, Environment.NewLine, e.Message);
 }

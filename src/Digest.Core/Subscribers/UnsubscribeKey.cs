@@ -39,7 +39,7 @@ public sealed class UnsubscribeKey(IOptions<DigestOptions> options, ILogger<Unsu
         if (UnsubscribeTokens.ReadKey(o.Unsubscribe) is { } configured) return configured;
         var file = FileBeside(o.Store.Path);
         if (!File.Exists(file) && TryCreate(file))
-            log.LogWarning("No Digest:Unsubscribe:Key is set: made a new unsubscribe key in {KeyFile}; every process on this store uses it. Back it up with the store: without it, links already mailed stop working",
+            log.LogWarning(SubscriberEvents.UnsubscribeKeyMade, "No Digest:Unsubscribe:Key is set: made a new unsubscribe key in {KeyFile}; every process on this store uses it. Back it up with the store: without it, links already mailed stop working",
                 file);
         return ReadBeside(file) ?? throw Damaged(file, "is empty");
     }

@@ -15,7 +15,7 @@ public static class CliErrors
     {
         // Readers are still waiting, as after an outage: nothing is lost, the next run resumes once there is room.
         _ when DiskFull(e) is not null => Cli.ExitCodes.Undelivered,
-        OptionsValidationException or InvalidInputException or TemplateException or StoreUnavailableException or StoreDamagedException => Cli.ExitCodes.BadInput,
+        OptionsValidationException or InvalidInputException or TemplateException or StoreUnavailableException or StoreDamagedException or StoreTooNewException => Cli.ExitCodes.BadInput,
         // A damaged page met after the store was checked on opening.
         _ when StoreFailure.IsDamaged(e) => Cli.ExitCodes.BadInput,
         InvalidDataException { InnerException: FormatException } => Cli.ExitCodes.BadInput,

@@ -27,6 +27,7 @@ public static class DigestCli
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(BouncesCommand.Create(context));
         root.Subcommands.Add(HealthCommand.Create(context));
+        root.Subcommands.Add(BackupCommand.Create(context));
         foreach (var command in SuppressionCommands.Create(context)) root.Subcommands.Add(command);
         root.Subcommands.Add(SubscribersCommand.Create(context));
         // `digest` alone runs the worker, as a container's entry point would.

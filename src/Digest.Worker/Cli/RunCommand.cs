@@ -22,14 +22,14 @@ public static class RunCommand
             StartupLine.Log(host.Services);
             host.Services.GetRequiredService<Editions.NextEdition>().ImportFolder();
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
-            log.LogInformation(WorkerEvents.Started, "Worker started; next edition at {Next:u}", next);
+            log.LogInformation(WorkerEvents.WorkerStarted, "Worker started; next edition at {Next:u}", next);
             // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a
             // week: give it back to the system once, so the idle worker stays small.
             host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true));
             await host.RunAsync(token);
             // Logged before the host is disposed, while the console logger can still write it.
-            log.LogInformation(WorkerEvents.Stopped, "Worker stopped");
+            log.LogInformation(WorkerEvents.WorkerStopped, "Worker stopped");
             return ExitCodes.Done;
         }
         catch (Exception e) when (CliErrors.IsExpected(e))
@@ -38,11 +38,4 @@ public static class RunCommand
             return CliErrors.Code(e);
         }
     }
-}
-
-/// <summary>Event ids of the worker's lifecycle lines, for log queries that should not depend on the wording.</summary>
-public static class WorkerEvents
-{
-    public static readonly EventId Started = new(1000, "WorkerStarted");
-    public static readonly EventId Stopped = new(1001, "WorkerStopped");
 }

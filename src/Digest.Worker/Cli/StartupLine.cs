@@ -15,7 +15,7 @@ public static class StartupLine
     {
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
         services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker").LogInformation(
-            "Using config {ConfigFile}, store {Store}, transport {Transport}",
+            WorkerEvents.Configuration, "Using config {ConfigFile}, store {Store}, transport {Transport}",
             services.GetRequiredService<ConfigFile>().ToString(), options.Store.Describe(), services.GetRequiredService<RelaySet>().Description);
     }
 }

@@ -15,7 +15,7 @@ public static class SuppressionCommands
         {
             var address = Checked(parse.GetValue(email)!);
             var added = services.GetRequiredService<ISuppressions>().Add(address, SuppressionReason.Unsubscribed, "by an admin");
-            services.GetRequiredService<ILogger<ISuppressions>>().LogInformation("Admin unsubscribed {Email}", address);
+            services.GetRequiredService<ILogger<ISuppressions>>().LogInformation(AdminEvents.AdminUnsubscribed, "Admin unsubscribed {Email}", address);
             await context.Output.WriteLineAsync(added ? $"{address} is unsubscribed." : $"{address} was already suppressed.");
             return ExitCodes.Done;
         }));
@@ -35,7 +35,7 @@ public static class SuppressionCommands
             var address = Checked(parse.GetValue(optionalEmail)
                 ?? throw new InvalidInputException(new InputError("resubscribe", 0, "", "give an address, or --edition N --reason hard-bounce")));
             var removed = services.GetRequiredService<ISuppressions>().Remove(address);
-            services.GetRequiredService<ILogger<ISuppressions>>().LogWarning("Admin resubscribed {Email}", address);
+            services.GetRequiredService<ILogger<ISuppressions>>().LogWarning(AdminEvents.AdminResubscribed, "Admin resubscribed {Email}", address);
             await context.Output.WriteLineAsync(removed ? $"{address} may receive the digest again." : $"{address} was not suppressed.");
             return ExitCodes.Done;
         }));
@@ -85,7 +85,7 @@ public static class SuppressionCommands
         }
         var removed = lifted.Count(suppressions.Remove);
         services.GetRequiredService<ILogger<ISuppressions>>()
-            .LogWarning("Admin resubscribed {Count} addresses suppressed as hard bounces by edition {Edition}: {Emails}", removed, edition, string.Join(", ", lifted));
+            .LogWarning(AdminEvents.AdminResubscribedEdition, "Admin resubscribed {Count} addresses suppressed as hard bounces by edition {Edition}: {Emails}", removed, edition, string.Join(", ", lifted));
         await context.Output.WriteLineAsync($"{removed} addresses may receive the digest again (hard bounces of edition {edition}).");
         return ExitCodes.Done;
     }

@@ -54,7 +54,7 @@ public static class UnsubscribeEndpoints
         if (suppressions.Add(email, SuppressionReason.Unsubscribed, "one-click link"))
         {
             metrics.Unsubscribed("one_click");
-            loggers.CreateLogger("Digest.Unsubscribe").LogInformation("Unsubscribed {Email} by the one-click link", email);
+            loggers.CreateLogger("Digest.Unsubscribe").LogInformation(HttpEvents.UnsubscribedByLink, "Unsubscribed {Email} by the one-click link", email);
         }
         return Page(http, HttpStatusCode.OK, o, "Unsubscribed",
             $"<p><strong>{Encode(email)}</strong> will get no more {Encode(o.ListName)}. Sorry to see you go.</p>");

@@ -77,7 +77,7 @@ public sealed class UnsubscribeListener(
         }
         _app = app;
         loggers.CreateLogger("Digest.Unsubscribe")
-            .LogInformation("Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
+            .LogInformation(HttpEvents.ListenerStarted, "Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
                 (signup.Enabled ? $", {signup.PathOf(o)} for signups" : "") + (o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : "")
                 + (o.Bounces.Webhooks.SendGrid.Enabled ? ", " + WebhookEndpoints.SendGridPath : ""));
     }

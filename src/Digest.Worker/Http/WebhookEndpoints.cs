@@ -114,7 +114,7 @@ public static class WebhookEndpoints
                 catch (JsonException ex)
                 {
                     // One unreadable event must not make SendGrid retry the whole batch (and count the rest twice).
-                    log.LogWarning("SendGrid webhook with a good signature but an event Digest cannot read: {Problem}", ex.Message);
+                    log.LogWarning(HttpEvents.WebhookUnreadable, "SendGrid webhook with a good signature but an event Digest cannot read: {Problem}", ex.Message);
                     ignored++;
                     continue;
                 }
@@ -137,7 +137,7 @@ public static class WebhookEndpoints
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
-            log.LogWarning("{Relay} webhook with a good signature but a payload Digest cannot read: {Problem}", relay, ex.Message);
+            log.LogWarning(HttpEvents.WebhookUnreadable, "{Relay} webhook with a good signature but a payload Digest cannot read: {Problem}", relay, ex.Message);
             return Results.BadRequest($"Unreadable payload: {ex.Message}");
         }
         // Delivered, opened and the like: acknowledged so the relay does not retry, and nothing is recorded.
@@ -148,7 +148,7 @@ public static class WebhookEndpoints
 
     private static IResult Refused(ILogger log, string relay, string why)
     {
-        log.LogWarning("{Relay} webhook refused with 401: {Reason}; nothing recorded", relay, why);
+        log.LogWarning(HttpEvents.WebhookRefused, "{Relay} webhook refused with 401: {Reason}; nothing recorded", relay, why);
         return Results.Unauthorized();
     }
 

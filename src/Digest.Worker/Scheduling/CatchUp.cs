@@ -24,7 +24,7 @@ public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, 
             reason = $"the run scheduled for {p:u} was missed while the worker was down";
 
         if (reason is null) return;
-        log.LogInformation("Catching up now: {Reason}", reason);
+        log.LogInformation(WorkerEvents.CatchingUp, "Catching up now: {Reason}", reason);
         if (previous is { } fire) schedule.Fired(fire);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.TriggerJob(DigestJob.Key, cancellationToken);

@@ -19,7 +19,7 @@ public sealed class DigestJob(DigestRun run, ScheduleLog schedule, Health.LastRu
         {
             var outcome = await run.SendAsync(null, cancellationToken, resumeOnly: tick);
             if (outcome.Undelivered && !tick)
-                log.LogWarning("Edition {Edition} has {Count} recipients still to send; they go out on the next run", outcome.Edition, outcome.Counts!.Undelivered);
+                log.LogWarning(WorkerEvents.ScheduledRunUnfinished, "Edition {Edition} has {Count} recipients still to send; they go out on the next run", outcome.Edition, outcome.Counts!.Undelivered);
             if (outcome.Undelivered && !tick)
                 lastRun.Failed($"edition {outcome.Edition} has {outcome.Counts!.Undelivered} recipients still to send; they go out on the next run");
             else if (!tick || outcome.Counts is not null)
@@ -29,7 +29,7 @@ public sealed class DigestJob(DigestRun run, ScheduleLog schedule, Health.LastRu
         {
             lastRun.Failed($"the run did not complete: {CliErrors.Describe(e)}");
             // The worker keeps its schedule; the admin reads why this run did nothing in the log.
-            log.LogError("The digest run did not complete: {Reason}", CliErrors.Describe(e));
+            log.LogError(WorkerEvents.ScheduledRunFailed, "The digest run did not complete: {Reason}", CliErrors.Describe(e));
         }
     }
 }

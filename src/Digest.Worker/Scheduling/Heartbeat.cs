@@ -37,7 +37,7 @@ public sealed class Heartbeat(ISchedulerFactory schedulers, IOptions<DigestOptio
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.LogWarning("Cannot write the heartbeat {Path}: {Reason}", path, e.Message);
+            log.LogWarning(WorkerEvents.HeartbeatNotWritten, "Cannot write the heartbeat {Path}: {Reason}", path, e.Message);
         }
     }
 }

@@ -113,8 +113,8 @@ public sealed class StartupTests : WorkspaceTest
         var status = await Ws.RunAsync("status", "--config", config);
 
         // A log line: stderr for commands, so what they print on stdout stays parseable.
-        Assert.Contains($"info: Digest.Worker[0] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", child.Output);
-        Assert.Contains($"info: Digest.Worker[0] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", health.Output);
+        Assert.Contains($"info: Digest.Worker[1002] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", child.Output);
+        Assert.Contains($"info: Digest.Worker[1002] Using config {config}, store {store}, transport outbox {Ws.OutboxPath}", health.Output);
         Assert.Equal("email,reason,at,detail", (await Ws.RunAsync("suppressions", "--config", config)).Output.Trim());
         Assert.Contains($"Config: {config}", status.Output);
         Assert.Contains($"Store: {store}", status.Output);

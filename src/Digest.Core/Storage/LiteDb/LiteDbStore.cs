@@ -4,6 +4,7 @@ using Digest.Editions;
 using Digest.Ledger;
 using Digest.Subscribers;
 using LiteDB;
+using Microsoft.Extensions.Logging;
 
 namespace Digest.Storage.LiteDb;
 
@@ -26,7 +27,8 @@ public sealed class LiteDbStore : IDisposable
     /// For commands that only read (status, suppressions): LiteDB is opened read-only, so not even a damaged
     /// page it stumbles on later can make it write. A store that does not exist yet is still created.
     /// </param>
-    public LiteDbStore(string path, bool readOnly = false)
+    /// <param name="log">Where a migration of an older store is reported.</param>
+    public LiteDbStore(string path, bool readOnly = false, ILogger? log = null)
     {
         Path = path;
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -51,6 +53,8 @@ public sealed class LiteDbStore : IDisposable
             };
             if (!IsReadOnly)
             {
+                // Reading commands leave an older store as it is; the first command that writes migrates it.
+                LiteDbSchema.Migrate(_db, path, log);
                 EnsureIndexes();
                 // LiteDB creates its files itself, with the umask's mode: close them up as soon as they exist.
                 PrivateFiles.Restrict(path);
@@ -113,7 +117,7 @@ public sealed class LiteDbStore : IDisposable
     }
 
     /// <summary>LiteDB 5's write-ahead log beside the data file: <c>digest-log.db</c> for <c>digest.db</c>.</summary>
-    private static string LogFile(string path) =>
+    internal static string LogFile(string path) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "",
             System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path));
 
@@ -146,7 +150,10 @@ public sealed class LiteDbStore : IDisposable
         try
         {
             using (var db = new LiteDatabase(new ConnectionString { Filename = draft, Connection = ConnectionType.Direct }, mapper))
+            {
                 EnsureIndexes(db);
+                db.UserVersion = LiteDbSchema.Current;
+            }
             PrivateFiles.Restrict(draft);
             // An empty file left by someone's `touch` holds nothing: the whole store replaces it.
             var empty = new FileInfo(path) is { Exists: true, Length: 0 };
@@ -163,7 +170,7 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    private static BsonMapper CreateMapper()
+    internal static BsonMapper CreateMapper()
     {
         var mapper = new BsonMapper { EnumAsInteger = false };
         mapper.Entity<Comparison>().Id(c => c.Slug, autoId: false).Ignore(c => c.Categories);

@@ -7,7 +7,8 @@ namespace Digest.Storage.LiteDb;
 /// Checks an existing store file before Digest uses it, through a read-only connection so a damaged file is
 /// never written. LiteDB opens a file whose header page was overwritten as an empty database (and would then
 /// write to it), and a truncated or garbled file only fails on the first read that reaches the bad page: a
-/// send planned on top of that would go to every reader again, unsubscribed ones included.
+/// send planned on top of that would go to every reader again, unsubscribed ones included. A store written by a
+/// newer Digest is refused here too, before anything can write to it.
 /// </summary>
 internal static class StoreIntegrity
 {
@@ -25,6 +26,8 @@ internal static class StoreIntegrity
         try
         {
             using var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Shared, ReadOnly = true }, mapper);
+            // Before the other checks: a newer Digest's store may hold what this build would take for damage.
+            LiteDbSchema.CheckNotNewer(db, path, LiteDbSchema.Current);
             var names = db.GetCollectionNames().ToHashSet(StringComparer.Ordinal);
             var missing = Required.Where(r => !names.Contains(r)).ToList();
             if (missing.Count > 0)
@@ -33,7 +36,7 @@ internal static class StoreIntegrity
                     : $"collections every Digest store has are missing ({string.Join(", ", missing)})");
             ReadAll(db);
         }
-        catch (Exception e) when (e is not (StoreDamagedException or IOException or UnauthorizedAccessException))
+        catch (Exception e) when (e is not (StoreDamagedException or StoreTooNewException or IOException or UnauthorizedAccessException))
         {
             // LiteDB reports a garbled page as a LiteException, or as whatever decoding its bytes threw.
             throw new StoreDamagedException(path, e.Message, e);

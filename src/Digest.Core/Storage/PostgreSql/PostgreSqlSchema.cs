@@ -160,7 +160,7 @@ public static class PostgreSqlSchema
             record.ExecuteNonQuery();
         }
         transaction.Commit();
-        if (before < Current) log?.LogInformation("Migrated the PostgreSQL store from schema version {From} to {To}", before, Current);
+        if (before < Current) log?.LogInformation(StorageEvents.PostgreSqlMigrated, "Migrated the PostgreSQL store from schema version {From} to {To}", before, Current);
         return before;
     }
 

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+
+namespace Digest.Worker;
+
+/// <summary>
+/// Event ids of the log lines about the worker process: start, stop, the schedule, the heartbeat.
+/// Stable: log queries and alerts select on them rather than on the wording, so an id is never reused or
+/// renumbered (README, "Logging", lists them all).
+/// </summary>
+public static class WorkerEvents
+{
+    /// <summary><c>run</c> started; the line says when the next edition goes.</summary>
+    public static readonly EventId WorkerStarted = new(1000, nameof(WorkerStarted));
+
+    /// <summary><c>run</c> stopped (SIGTERM, <c>docker stop</c>, <c>systemctl stop</c>).</summary>
+    public static readonly EventId WorkerStopped = new(1001, nameof(WorkerStopped));
+
+    /// <summary>Every command's first line: the settings file, the store and the transport it uses.</summary>
+    public static readonly EventId Configuration = new(1002, nameof(Configuration));
+
+    /// <summary>The worker was down when the schedule fired: the missed run goes now.</summary>
+    public static readonly EventId CatchingUp = new(1003, nameof(CatchingUp));
+
+    /// <summary>A scheduled run left readers to send; the next run resumes.</summary>
+    public static readonly EventId ScheduledRunUnfinished = new(1004, nameof(ScheduledRunUnfinished));
+
+    /// <summary>A scheduled run stopped with an error (the reason is in the line).</summary>
+    public static readonly EventId ScheduledRunFailed = new(1005, nameof(ScheduledRunFailed));
+
+    /// <summary>The heartbeat file for <c>digest health</c> cannot be written.</summary>
+    public static readonly EventId HeartbeatNotWritten = new(1006, nameof(HeartbeatNotWritten));
+}
