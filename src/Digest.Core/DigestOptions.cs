@@ -229,6 +229,12 @@ public sealed class DeliveryOptions
 
     /// <summary>How long the sender lease lasts without renewal; a crashed holder's lease expires after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How often a `run` worker on a store several workers share (PostgreSQL) looks for an edition another worker
+    /// is sending, to send its share of it; also how soon the readers of a worker that died are taken up.
+    /// </summary>
+    public TimeSpan JoinInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class HttpOptions

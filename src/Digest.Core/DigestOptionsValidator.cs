@@ -88,6 +88,8 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             errors.Add($"Digest:Ledger:KeepEditions must be at least Digest:Bounces:SoftBounceLimit ({o.Bounces.SoftBounceLimit}), was {o.Ledger.KeepEditions}.");
         if (o.Delivery.LeaseDuration < TimeSpan.FromSeconds(5))
             errors.Add($"Digest:Delivery:LeaseDuration must be at least 00:00:05, was {o.Delivery.LeaseDuration}.");
+        if (o.Delivery.JoinInterval < TimeSpan.FromSeconds(1))
+            errors.Add($"Digest:Delivery:JoinInterval must be at least 00:00:01, was {o.Delivery.JoinInterval}.");
         ValidateDurationLimits(o, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -109,6 +111,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         AtMost("Digest:Delivery:StopTimeout", o.Delivery.StopTimeout, TimeSpan.FromHours(1));
         AtMost("Digest:Delivery:RelayRetryAfter", o.Delivery.RelayRetryAfter, TimeSpan.FromDays(1));
         AtMost("Digest:Delivery:LeaseDuration", o.Delivery.LeaseDuration, TimeSpan.FromHours(1));
+        AtMost("Digest:Delivery:JoinInterval", o.Delivery.JoinInterval, TimeSpan.FromHours(1));
         AtMost("Digest:Health:HeartbeatInterval", o.Health.HeartbeatInterval, TimeSpan.FromHours(1));
         if (!string.IsNullOrWhiteSpace(o.Smtp.Host)) AtMost("Digest:Smtp:Timeout", o.Smtp.Timeout, tenMinutes);
         for (var i = 0; i < o.Relays.Count; i++) AtMost($"Digest:Relays:{i}:Timeout", o.Relays[i].Timeout, tenMinutes);

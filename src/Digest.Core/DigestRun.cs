@@ -12,14 +12,16 @@ namespace Digest;
 /// One run of the digest, from the schedule or `send-now`:
 /// choose the edition (<see cref="NextEdition"/>) → plan deliveries → send → record. An edition with readers still
 /// planned is always finished before a new one is started; readers the server deferred are retried on their own
-/// backoff and hold nothing back.
+/// backoff and hold nothing back. Where the store lets several workers send (<see cref="ISenderSlots.Shared"/>),
+/// an edition is chosen and planned by one of them at a time (<see cref="ISenderSlot.Decide"/>): the first plans
+/// it, the others find it planned and send their share of it.
 /// </summary>
 public sealed class DigestRun(
     NextEdition next,
     IEditionStore editions,
     IDeliveryLedger ledger,
     EditionDispatcher dispatcher,
-    SenderLease lease,
+    ISenderSlots slots,
     RelaySet relays,
     EditionArchive archive,
     IOptions<DigestOptions> options,
@@ -31,21 +33,55 @@ public sealed class DigestRun(
     /// <param name="allowEmpty">Plan a new edition even when the subscriber list is empty or shrank past Digest:Subscribers:MaxShrink.</param>
     public async Task<RunOutcome> SendAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly = false, bool retryDeferredNow = false, bool allowEmpty = false)
     {
+        // One run at a time in this process: the schedule and the join check never send side by side.
+        await _oneAtATime.WaitAsync(stopping);
+        try
+        {
+            return await SendOnceAsync(counters, stopping, resumeOnly, retryDeferredNow, allowEmpty);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    /// <summary>
+    /// Joins the sending of an edition another worker started, when this process sends nothing now and the store
+    /// is shared: sends this worker's share of the readers due. Null when there was nothing to join.
+    /// </summary>
+    public async Task<RunOutcome?> JoinAsync(CancellationToken stopping)
+    {
+        if (!slots.Shared || !await _oneAtATime.WaitAsync(0, stopping)) return null;
+        try
+        {
+            if (next.Unfinished() is not { } edition || ledger.Due(edition.Number, clock.GetUtcNow().UtcDateTime) is not (> 0 and var due)) return null;
+            log.LogInformation(EditionEvents.EditionJoined, "Joining edition {Edition}: {Due} readers are due and this worker sends nothing now", edition.Number, due);
+            return await SendOnceAsync(null, stopping, resumeOnly: true, retryDeferredNow: false, allowEmpty: false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<RunOutcome> SendOnceAsync(DispatchCounters? counters, CancellationToken stopping, bool resumeOnly, bool retryDeferredNow, bool allowEmpty)
+    {
         next.ImportFolder();
-        using var held = lease.TryAcquire(out var holder) ?? throw new SenderBusyException(holder!);
+        using var held = slots.TryTake(out var holder) ?? throw new SenderBusyException(holder!);
         // A run that crashed may have journaled outcomes the ledger has not seen: they count before anything is sent.
         if (ledger.RecoverOutcomes() is > 0 and var recovered)
             log.LogWarning(EditionEvents.OutcomesRecovered, "Recovered {Count} delivery outcomes from the journal of a run that did not finish", recovered);
 
-        var (edition, retrying) = next.Open();
         var earlier = new List<RunOutcome>();
         // Editions whose only undelivered readers are deferred hold nothing back: their readers are retried
         // when their backoff ends, whatever edition is current.
-        foreach (var open in retrying)
+        foreach (var open in next.Open().Retrying)
         {
             if (ledger.Due(open.Number, clock.GetUtcNow().UtcDateTime, retryDeferredNow) == 0)
             {
-                Complete(open);
+                Complete(open, held);
                 continue;
             }
             relays.EnsureCanFinish(open);
@@ -54,26 +90,36 @@ public sealed class DigestRun(
             earlier.Add(outcome);
         }
 
-        var resuming = edition is not null;
-        if (edition is not null) relays.EnsureCanFinish(edition);
-        if (edition is null)
+        Edition? edition;
+        bool resuming;
+        using (held.Decide())
         {
-            if (resumeOnly || (edition = next.Draft()) is null)
-                return earlier.Count > 0 ? earlier[^1] with { Earlier = earlier[..^1] } : RunOutcome.NothingNew;
-            var recipients = next.Recipients(edition, allowEmpty);
-            relays.Stamp(edition);
-            var planned = ledger.Plan(edition, recipients);
-            log.LogInformation(EditionEvents.EditionPlanned, "Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
-                edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
-                edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
-                planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
+            // Asked again under the decision: another worker may have planned the edition meanwhile, and then this one joins it.
+            edition = next.Open().Current;
+            resuming = edition is not null;
+            if (edition is not null) relays.EnsureCanFinish(edition);
+            if (edition is null)
+            {
+                if (resumeOnly || (edition = next.Draft()) is null)
+                    return earlier.Count > 0 ? earlier[^1] with { Earlier = earlier[..^1] } : RunOutcome.NothingNew;
+                var recipients = next.Recipients(edition, allowEmpty);
+                relays.Stamp(edition);
+                var planned = ledger.Plan(edition, recipients);
+                log.LogInformation(EditionEvents.EditionPlanned, "Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
+                    edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
+                    edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
+                    planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
+            }
         }
         return await DispatchAsync(edition, counters ?? new DispatchCounters(), held, resuming, retryDeferredNow, stopping) with { Earlier = earlier };
     }
 
-    private void Complete(Edition edition)
+    /// <summary>Marks the edition complete and folds old ones, one worker at a time: two folds at once could count an edition's records after the other deleted them.</summary>
+    private void Complete(Edition edition, ISenderSlot held)
     {
-        if (edition.IsComplete || ledger.Count(edition.Number).Undelivered > 0) return;
+        if (edition.IsComplete) return;
+        using var deciding = held.Decide();
+        if (ledger.Count(edition.Number).Undelivered > 0 || editions.Find(edition.Number) is { IsComplete: true }) return;
         edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
         editions.Save(edition);
         if (ledger.Fold(options.Value.Ledger.KeepEditions) is { Count: > 0 } folded)
@@ -81,11 +127,13 @@ public sealed class DigestRun(
                 string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
-    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, IHeldLease held, bool resuming, bool retryDeferredNow, CancellationToken stopping)
+    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, ISenderSlot held, bool resuming, bool retryDeferredNow, CancellationToken stopping)
     {
         // Before the first message goes, so the "view in browser" link works the moment a reader opens it; a
         // resumed edition (every minute while readers wait for their local morning) has its page already.
-        if (!archive.IsWritten(edition)) await archive.WriteAsync(edition, stopping);
+        // Decided too: two workers of one machine share the archive folder.
+        using (held.Decide())
+            if (!archive.IsWritten(edition)) await archive.WriteAsync(edition, stopping);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var before = ledger.Count(edition.Number);
@@ -97,7 +145,7 @@ public sealed class DigestRun(
         if (report.LeaseLost) throw new SenderLeaseLostException(edition.Number);
         var counts = ledger.Count(edition.Number);
         var waiting = ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime);
-        Complete(edition);
+        Complete(edition, held);
         var elapsed = clock.GetElapsedTime(started);
         log.LogInformation(
             EditionEvents.EditionRunSummary, "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",

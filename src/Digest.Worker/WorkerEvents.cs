@@ -29,4 +29,7 @@ public static class WorkerEvents
 
     /// <summary>The heartbeat file for <c>digest health</c> cannot be written.</summary>
     public static readonly EventId HeartbeatNotWritten = new(1006, nameof(HeartbeatNotWritten));
+
+    /// <summary>Joining an edition another worker sends stopped with an error (the reason is in the line); the worker looks again.</summary>
+    public static readonly EventId JoinFailed = new(1007, nameof(JoinFailed));
 }

@@ -58,7 +58,7 @@ public sealed class EditionDispatcher(
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
         await using (var writer = ledger.OpenRecorder(lease))
         {
-            var feed = FeedAsync(edition.Number, began, retryDeferredNow, queue, halt.Token);
+            var feed = FeedAsync(edition.Number, began, retryDeferredNow, lease, queue, halt.Token);
             var senders = relays.All
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
@@ -87,12 +87,13 @@ public sealed class EditionDispatcher(
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
 
-    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, Channel<DeliveryRecord> queue, CancellationToken halt)
+    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, IHeldLease lease, Channel<DeliveryRecord> queue, CancellationToken halt)
     {
-        const int page = 1000;
+        // Small pages: on a shared store each page is a claim, and what one worker holds ahead the others cannot send.
+        const int page = 250;
         try
         {
-            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page, retryDeferredNow).WithCancellation(halt))
+            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page, retryDeferredNow, claimant: lease).WithCancellation(halt))
             {
                 queue.Writer.TryWrite(delivery);
                 // Memory stays flat however long the list: no more than about two pages wait in the queue.

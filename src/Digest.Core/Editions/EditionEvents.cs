@@ -38,4 +38,7 @@ public static class EditionEvents
 
     /// <summary>The templates read reader values: every message is rendered in full (slower).</summary>
     public static readonly EventId RenderedInFull = new(2009, nameof(RenderedInFull));
+
+    /// <summary>PostgreSQL: this worker joins an edition with readers due that it is not sending (another worker started it).</summary>
+    public static readonly EventId EditionJoined = new(2010, nameof(EditionJoined));
 }

@@ -22,10 +22,12 @@ public interface IDeliveryLedger
     /// The edition's deliveries still to be sent (planned, or deferred by an earlier run), in plan order, a page
     /// at a time so memory stays flat however long the list. A planned reader is due at <see cref="DeliveryRecord.DueAt"/>
     /// ≤ <paramref name="dueBy"/> (all when null); a deferred one likewise, or at once with <paramref name="deferredNow"/>.
-    /// A store shared by several senders may hand each reader to one of them only (a claim).
+    /// A store shared by several senders hands each reader to one of them only (a claim): claimed for
+    /// <paramref name="claimant"/>, the sender slot whose recorder then writes their outcomes, the claim lasting as
+    /// long as the slot does.
     /// </summary>
     IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
-        CancellationToken cancellationToken = default);
+        IHeldLease? claimant = null, CancellationToken cancellationToken = default);
 
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
     int Due(int edition, DateTime now, bool deferredNow = false);
@@ -47,7 +49,9 @@ public interface IDeliveryLedger
     /// Opened once per dispatch: takes each outcome as it happens and completes when it is durable, so a sender
     /// waits for that before it sends again. Once <paramref name="lease"/> is no longer held the recorder writes
     /// nothing more into the ledger itself: what it made durable is the new holder's to recover
-    /// (<see cref="RecoverOutcomes"/>), so a paused sender never overwrites what the new one recorded.
+    /// (<see cref="RecoverOutcomes"/>), so a paused sender never overwrites what the new one recorded. A store
+    /// shared by several senders writes an outcome only while the reader's claim is still <paramref name="lease"/>'s,
+    /// and faults it (<see cref="SenderLeaseLostException"/>) when another sender has claimed the reader since.
     /// </summary>
     IOutcomeRecorder OpenRecorder(IHeldLease lease);
 

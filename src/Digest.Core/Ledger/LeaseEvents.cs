@@ -20,4 +20,16 @@ public static class LeaseEvents
 
     /// <summary>The lease could not be released; it expires by itself.</summary>
     public static readonly EventId LeaseNotReleased = new(2203, nameof(LeaseNotReleased));
+
+    /// <summary>PostgreSQL: the sender slot of a process on this machine that is gone was given up; its readers go to the others.</summary>
+    public static readonly EventId SlotOfGoneProcessFreed = new(2204, nameof(SlotOfGoneProcessFreed));
+
+    /// <summary>PostgreSQL: this worker's sender slot expired (it was paused too long) and its readers went to the others: it stops.</summary>
+    public static readonly EventId SlotExpired = new(2205, nameof(SlotExpired));
+
+    /// <summary>PostgreSQL: the sender slot could not be renewed; retried.</summary>
+    public static readonly EventId SlotNotRenewed = new(2206, nameof(SlotNotRenewed));
+
+    /// <summary>PostgreSQL: the sender slot could not be given up; it expires by itself.</summary>
+    public static readonly EventId SlotNotReleased = new(2207, nameof(SlotNotReleased));
 }

@@ -10,9 +10,14 @@ namespace Digest.Ledger;
 /// sends and gives it up when done. A holder that died stops renewing and its lease expires. Every take-over
 /// raises the lease's fencing token, so a holder that was paused past its lease (a container pause, a VM
 /// suspend, a long stall) finds on resuming that the token is no longer its own and stops before it sends again.
+/// The sender slots of a store that one process sends from (LiteDB): the one slot is this lease.
 /// </summary>
-public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions> options, TimeProvider clock, ILogger<SenderLease> log)
+public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions> options, TimeProvider clock, ILogger<SenderLease> log) : ISenderSlots
 {
+    public bool Shared => false;
+
+    public ISenderSlot? TryTake(out string? heldBy) => TryAcquire(out heldBy);
+
     private readonly TimeProvider _clock = clock;
     private readonly ILogger _log = log;
     private readonly string _holder = $"{Environment.MachineName} pid {Environment.ProcessId} #{Guid.NewGuid().ToString("N")[..8]}";
@@ -65,13 +70,16 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
     /// A holder on this machine whose process no longer runs (killed, crashed) holds nothing: its lease need
     /// not run out before the next run resumes. The start time guards against a reused process id.
     /// </summary>
-    private static bool HolderIsGone(LeaseRecord lease) =>
-        lease.Machine == Environment.MachineName && lease.ProcessId > 0
-        && ProcessStartedAt(lease.ProcessId) is var started
-        // The store keeps milliseconds; a process started a second apart is another process.
-        && (started is null || lease.ProcessStartedAt is null || (started.Value - lease.ProcessStartedAt.Value).Duration() > TimeSpan.FromSeconds(1));
+    private static bool HolderIsGone(LeaseRecord lease) => ProcessIsGone(lease.Machine, lease.ProcessId, lease.ProcessStartedAt);
 
-    private static DateTime? ProcessStartedAt(int pid)
+    /// <summary>Whether process <paramref name="processId"/> of <paramref name="machine"/>, started at <paramref name="startedAt"/>, is known to run no more (only this machine's can be told).</summary>
+    internal static bool ProcessIsGone(string machine, int processId, DateTime? startedAt) =>
+        machine == Environment.MachineName && processId > 0
+        && ProcessStartedAt(processId) is var started
+        // The store keeps milliseconds; a process started a second apart is another process.
+        && (started is null || startedAt is null || (started.Value - startedAt.Value).Duration() > TimeSpan.FromSeconds(1));
+
+    internal static DateTime? ProcessStartedAt(int pid)
     {
         try
         {
@@ -91,7 +99,7 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
     /// The held lease; renews itself until disposed. <see cref="IsHeld"/> is asked before every message: it
     /// costs two clock reads while the last renewal is recent, and a read of the store when it is not.
     /// </summary>
-    public sealed class Handle : IHeldLease, IDisposable
+    public sealed class Handle : ISenderSlot
     {
         private readonly SenderLease _lease;
         private readonly ITimer _renewal;
@@ -163,6 +171,9 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
             Volatile.Write(ref _trustedUntilTimestamp, fromTimestamp + (long)(_trusted.TotalSeconds * Stopwatch.Frequency));
         }
 
+        /// <summary>Nothing to wait for: holding the only slot, this process is the only one deciding.</summary>
+        public IDisposable Decide() => NoOne.Waits;
+
         public void Dispose()
         {
             _renewal.Dispose();
@@ -186,3 +197,13 @@ public sealed class SenderBusyException(string heldBy)
 /// <summary>This process lost the sender lease while sending (it was paused past it) and stopped.</summary>
 public sealed class SenderLeaseLostException(int edition)
     : Exception($"Stopped sending edition {edition}: another Digest process took over the sender lease while this one was paused or stalled longer than Digest:Delivery:LeaseDuration. That process finishes the edition; nothing is sent twice beyond the messages that were in flight.");
+
+/// <summary>A decision no other process can be making at the same time: nothing to release.</summary>
+internal sealed class NoOne : IDisposable
+{
+    public static readonly NoOne Waits = new();
+
+    public void Dispose()
+    {
+    }
+}

@@ -20,7 +20,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// The store behind every port the pipeline declares (comparisons, editions, delivery ledger, suppressions,
-    /// bounces, sender lease, schedule record, store identity, signups). LiteDB, one file at Digest:Store:Path, is the default.
+    /// bounces, sender lease and slots, schedule record, store identity, signups). LiteDB, one file at Digest:Store:Path, is the default.
     /// <paramref name="readOnly"/>: for commands that only read (status, suppressions); any write fails.
     /// </summary>
     /// <paramref name="provider"/>: Digest:Store:Provider, read before the options are bound (<see cref="ProviderIn"/>).
@@ -52,6 +52,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISuppressions>(sp => sp.GetRequiredService<PostgreSqlSuppressions>());
         services.TryAddSingleton<IBounceLedger, PostgreSqlBounceLedger>();
         services.TryAddSingleton<ISenderLeaseStore, PostgreSqlSenderLeaseStore>();
+        services.TryAddSingleton<ISenderSlots, PostgreSqlSenderSlots>();
         services.TryAddSingleton<IScheduleRecord, PostgreSqlScheduleRecord>();
         services.TryAddSingleton<IStoreIdentity, PostgreSqlStoreIdentity>();
         services.TryAddSingleton<ISignups, PostgreSqlSignups>();
@@ -71,6 +72,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISuppressions>(sp => sp.GetRequiredService<LiteDbSuppressions>());
         services.TryAddSingleton<IBounceLedger, LiteDbBounceLedger>();
         services.TryAddSingleton<ISenderLeaseStore, LiteDbSenderLeaseStore>();
+        // One file, one sender: the one slot is the exclusive, fenced sender lease.
+        services.TryAddSingleton<ISenderSlots>(sp => sp.GetRequiredService<SenderLease>());
         services.TryAddSingleton<IScheduleRecord, LiteDbScheduleRecord>();
         services.TryAddSingleton<IStoreIdentity, LiteDbStoreIdentity>();
         services.TryAddSingleton<ISignups, LiteDbSignups>();

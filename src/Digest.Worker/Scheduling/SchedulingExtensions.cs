@@ -31,6 +31,7 @@ public static class SchedulingExtensions
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<CatchUp>();
         services.AddHostedService<Heartbeat>();
+        services.AddHostedService<EditionJoining>();
         return services;
     }
 }

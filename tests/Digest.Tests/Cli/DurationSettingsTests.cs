@@ -15,6 +15,7 @@ public sealed class DurationSettingsTests : WorkspaceTest
     [InlineData("Digest:Delivery:StopTimeout", "01:00:00", "")]
     [InlineData("Digest:Delivery:RelayRetryAfter", "1.00:00:00", "")]
     [InlineData("Digest:Delivery:LeaseDuration", "01:00:00", "")]
+    [InlineData("Digest:Delivery:JoinInterval", "01:00:00", "")]
     [InlineData("Digest:Health:HeartbeatInterval", "01:00:00", "")]
     [InlineData("Digest:Smtp:Timeout", "00:10:00", "Digest:Smtp:Host=127.0.0.1;Digest:Smtp:Security=None")]
     [InlineData("Digest:Relays:0:Timeout", "00:10:00", "Digest:Relays:0:Host=127.0.0.1;Digest:Relays:0:Security=None")]
@@ -31,5 +32,16 @@ public sealed class DurationSettingsTests : WorkspaceTest
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains($"{key} must be at most {max}, was {Absurd}.", result.Error);
+    }
+
+    [Fact]
+    public async Task A_join_interval_under_a_second_fails_start_up_naming_the_key_and_the_value()
+    {
+        Ws.Settings["Digest:Delivery:JoinInterval"] = "00:00:00.200";
+
+        var result = await Ws.RunAsync("send-now");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("Digest:Delivery:JoinInterval must be at least 00:00:01, was 00:00:00.2000000.", result.Error);
     }
 }

@@ -9,10 +9,11 @@ namespace Digest.Tests.Storage;
 /// <summary>What every <see cref="IDeliveryLedger"/> does, whatever store is behind it.</summary>
 public abstract class DeliveryLedgerContract : StoreContract
 {
-    private async Task<List<DeliveryRecord>> PendingAsync(IDeliveryLedger ledger, int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false)
+    private async Task<List<DeliveryRecord>> PendingAsync(IDeliveryLedger ledger, int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+        IHeldLease? claimant = null)
     {
         var pending = new List<DeliveryRecord>();
-        await foreach (var d in ledger.PendingAsync(edition, dueBy, pageSize, deferredNow)) pending.Add(d);
+        await foreach (var d in ledger.PendingAsync(edition, dueBy, pageSize, deferredNow, claimant)) pending.Add(d);
         return pending;
     }
 
@@ -134,11 +135,11 @@ public abstract class DeliveryLedgerContract : StoreContract
         using var services = Services();
         var ledger = services.GetRequiredService<IDeliveryLedger>();
         ledger.Plan(Edition(1), Enumerable.Range(0, 50).Select(i => Reader(1, i, $"r{i}@example.com")));
-        using var lease = services.GetRequiredService<SenderLease>().TryAcquire(out _)!;
+        using var slot = services.GetRequiredService<ISenderSlots>().TryTake(out _)!;
 
-        await using (var recorder = ledger.OpenRecorder(lease))
+        await using (var recorder = ledger.OpenRecorder(slot))
         {
-            await Task.WhenAll((await PendingAsync(ledger, 1)).Select(d =>
+            await Task.WhenAll((await PendingAsync(ledger, 1, claimant: slot)).Select(d =>
             {
                 d.State = DeliveryState.Sent;
                 d.Relay = "relay";

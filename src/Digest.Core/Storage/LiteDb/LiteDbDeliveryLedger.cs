@@ -56,7 +56,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// plan order, a page at a time, so memory stays flat however long the list. A deferred reader is due when
     /// their backoff ends, or at once with <paramref name="deferredNow"/>.
     /// </summary>
-    public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
+    public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false, IHeldLease? claimant = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var after = DeliveryRecord.FirstId(edition) - 1;

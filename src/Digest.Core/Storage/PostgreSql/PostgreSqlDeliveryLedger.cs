@@ -10,8 +10,9 @@ namespace Digest.Storage.PostgreSql;
 
 /// <summary>
 /// The per-reader ledger in PostgreSQL. Several workers may send one edition: each claims a page of pending
-/// readers at a time (<c>FOR UPDATE SKIP LOCKED</c>, so two workers never wait on or take the same rows) with a
-/// claim that expires, so the readers of a worker that died go to the others once its claims run out.
+/// readers at a time (<c>FOR UPDATE SKIP LOCKED</c>, so two workers never wait on or take the same rows) for its
+/// sender slot (<see cref="PostgreSqlSenderSlots"/>), so the readers of a worker that died go to the others once
+/// its slot expires. A claim made without a slot (a dry run, a tool) expires by itself after the lease duration.
 /// </summary>
 public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<DigestOptions> options, TimeProvider clock) : IDeliveryLedger
 {
@@ -21,7 +22,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     public string Worker { get; } = $"{Environment.MachineName} pid {Environment.ProcessId} #{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>How long a claimed page is another worker's before it may be taken over; as long as the sender lease lasts.</summary>
-    private TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
+    internal TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
 
     /// <summary>The whole plan, the edition and its comparisons' marks in one transaction: a crash leaves all or none.</summary>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries) =>
@@ -78,7 +79,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     /// worker died) and takes over what is left, so the edition is finished by whoever is still running.
     /// </summary>
     public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IHeldLease? claimant = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Each pass gets a claim of its own: a later pass of this process may take over what an earlier one left
         // (a stopped run), but never what is in flight in this pass.
@@ -87,7 +88,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = await ClaimAsync(edition, after, dueBy, pageSize, deferredNow, run, cancellationToken);
+            var page = await ClaimAsync(edition, after, dueBy, pageSize, deferredNow, run, claimant?.Token, cancellationToken);
             if (page.Count > 0)
             {
                 after = page[^1].Id;
@@ -109,21 +110,28 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             OR (state = 'Deferred' AND ($3 OR $2::timestamptz IS NULL OR due_at <= $2)))
         """;
 
-    private async Task<List<DeliveryRecord>> ClaimAsync(int edition, long after, DateTime? dueBy, int pageSize, bool deferredNow, string run, CancellationToken cancellationToken)
+    /// <summary>A claim another worker may take: none, or one whose slot is gone or expired (whose expiry passed, when made without a slot).</summary>
+    private const string ClaimIsFree = """
+        (claimed_by IS NULL
+            OR (claim_token IS NULL AND claim_expires < now())
+            OR (claim_token IS NOT NULL AND NOT EXISTS (SELECT 1 FROM senders s WHERE s.token = claim_token AND s.expires_at > now())))
+        """;
+
+    private async Task<List<DeliveryRecord>> ClaimAsync(int edition, long after, DateTime? dueBy, int pageSize, bool deferredNow, string run, long? slot, CancellationToken cancellationToken)
     {
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
         await using var claim = PostgreSqlStore.Command(connection, null, $"""
             WITH page AS (
                 SELECT id FROM deliveries
                 WHERE {PendingCondition} AND id > $4
-                    AND (claimed_by IS NULL OR claim_expires < now() OR (starts_with(claimed_by, $8) AND claimed_by <> $6))
+                    AND ({ClaimIsFree} OR (starts_with(claimed_by, $8) AND claimed_by <> $6))
                 ORDER BY id LIMIT $5
                 FOR UPDATE SKIP LOCKED)
-            UPDATE deliveries d SET claimed_by = $6, claim_expires = now() + $7
+            UPDATE deliveries d SET claimed_by = $6, claim_expires = now() + $7, claim_token = $9
             FROM page WHERE d.id = page.id
             RETURNING {string.Join(", ", Columns.Split(", ").Select(c => "d." + c))}
             """,
-            edition, PostgreSqlStore.Time(dueBy), deferredNow, after, pageSize, run, ClaimDuration, Worker);
+            edition, PostgreSqlStore.Time(dueBy), deferredNow, after, pageSize, run, ClaimDuration, Worker, Token(slot));
         var page = new List<DeliveryRecord>();
         await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken)) page.Add(Read(reader));
@@ -131,12 +139,20 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         return page;
     }
 
-    /// <summary>Seconds (by the server's clock) until the first claim of another process on the edition's pending readers runs out; null when there is none.</summary>
+    private static NpgsqlParameter Token(long? slot) => new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = slot is { } t ? t : DBNull.Value };
+
+    /// <summary>
+    /// Seconds (by the server's clock) until the first claim of another process on the edition's pending readers runs
+    /// out, or its slot expires (a slot still renewed is asked about again within a second); null when there is none.
+    /// </summary>
     private async Task<double?> SecondsUntilOtherClaimsExpireAsync(int edition, DateTime? dueBy, bool deferredNow, CancellationToken cancellationToken)
     {
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var query = PostgreSqlStore.Command(connection, null,
-            $"SELECT extract(epoch FROM min(claim_expires) - now())::float8 FROM deliveries WHERE {PendingCondition} AND claimed_by IS NOT NULL AND NOT starts_with(claimed_by, $4)",
+        await using var query = PostgreSqlStore.Command(connection, null, $"""
+            SELECT extract(epoch FROM min(CASE WHEN d.claim_token IS NULL THEN d.claim_expires ELSE coalesce(s.expires_at, now()) END) - now())::float8
+            FROM deliveries d LEFT JOIN senders s ON s.token = d.claim_token
+            WHERE {PendingCondition} AND d.claimed_by IS NOT NULL AND NOT starts_with(d.claimed_by, $4)
+            """,
             edition, PostgreSqlStore.Time(dueBy), deferredNow, Worker);
         return await query.ExecuteScalarAsync(cancellationToken) is double seconds ? seconds : null;
     }
@@ -156,7 +172,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
                 d.State = DeliveryState.Planned;
                 d.LastReply = $"{reason} (was: {d.LastReply})";
                 d.UpdatedAt = now;
-                Add(batch, "UPDATE deliveries SET state = 'Planned', last_reply = $2, updated_at = $3, claimed_by = NULL, claim_expires = NULL WHERE id = $1",
+                Add(batch, "UPDATE deliveries SET state = 'Planned', last_reply = $2, updated_at = $3, claimed_by = NULL, claim_expires = NULL, claim_token = NULL WHERE id = $1",
                     d.Id, d.LastReply, now);
                 Add(batch, "DELETE FROM suppressions WHERE email = $1 AND reason = 'HardBounce' AND at >= $2", d.Key, since);
             }
@@ -171,38 +187,44 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         if (outcomes.Count == 0) return;
         store.InTransaction((connection, transaction) =>
         {
-            using var batch = Outcomes(connection, transaction, outcomes);
+            using var batch = Outcomes(connection, transaction, outcomes, slot: null, out _);
             batch.ExecuteNonQuery();
             return 0;
         });
     }
 
-    internal NpgsqlBatch Outcomes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<DeliveryRecord> outcomes)
+    /// <param name="slot">Set: each reader's outcome is written only while their claim carries this slot's token (the fence, in the database).</param>
+    /// <param name="updates">The outcomes' updates, in their order: one that changed no row was not written (the reader is another's now).</param>
+    internal NpgsqlBatch Outcomes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<DeliveryRecord> outcomes, long? slot,
+        out IReadOnlyList<NpgsqlBatchCommand> updates)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var batch = new NpgsqlBatch(connection, transaction);
+        var written = new List<NpgsqlBatchCommand>(outcomes.Count);
         foreach (var d in outcomes)
         {
             d.UpdatedAt = now;
-            Add(batch, """
+            written.Add(Add(batch, """
                 UPDATE deliveries SET state = $2, attempts = $3, runs = $4, deferred_since = $5, last_reply = $6, message_id = $7,
-                    relay = $8, due_at = $9, updated_at = $10, claimed_by = NULL, claim_expires = NULL
-                WHERE id = $1
+                    relay = $8, due_at = $9, updated_at = $10, claimed_by = NULL, claim_expires = NULL, claim_token = NULL
+                WHERE id = $1 AND ($11::bigint IS NULL OR claim_token = $11)
                 """,
                 d.Id, d.State.ToString(), d.Attempts, d.Runs, PostgreSqlStore.Time(d.DeferredSince), PostgreSqlStore.Text(d.LastReply), d.MessageId,
-                PostgreSqlStore.Text(d.Relay), d.DueAt, now);
+                PostgreSqlStore.Text(d.Relay), d.DueAt, now, Token(slot)));
             if (d.State == DeliveryState.Bounced)
                 Add(batch, "INSERT INTO suppressions (email, reason, detail, at) VALUES ($1, 'HardBounce', $2, $3) ON CONFLICT (email) DO NOTHING",
                     d.Key, $"edition {d.Edition}: {d.LastReply}", now);
         }
+        updates = written;
         return batch;
     }
 
-    private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
+    private static NpgsqlBatchCommand Add(NpgsqlBatch batch, string sql, params object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values) command.Parameters.Add(PostgreSqlStore.Parameter(value));
         batch.BatchCommands.Add(command);
+        return command;
     }
 
     public IOutcomeRecorder OpenRecorder(IHeldLease lease) => new PostgreSqlOutcomeRecorder(store, this, lease);

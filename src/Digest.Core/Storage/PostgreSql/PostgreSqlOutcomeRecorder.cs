@@ -6,8 +6,9 @@ namespace Digest.Storage.PostgreSql;
 
 /// <summary>
 /// Group commit: outcomes of every connection queue up while one transaction is being written, and the next
-/// transaction takes all of them, so one commit (one fsync on the server) covers many messages. Each batch also
-/// checks the lease row's fencing token under a share lock, so a worker that lost the lease writes nothing.
+/// transaction takes all of them, so one commit (one fsync on the server) covers many messages. Each outcome is
+/// written only where the reader's claim still carries this worker's slot token, checked by the update itself:
+/// a worker whose slot expired (paused, stalled) never overwrites what the worker that took its readers recorded.
 /// </summary>
 internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
 {
@@ -43,8 +44,16 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
             while (batch.Count < 2000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                Write(batch.Select(b => b.DeliveryRecord).ToList());
-                foreach (var (_, durable) in batch) durable.TrySetResult();
+                var taken = Write(batch.Select(b => b.DeliveryRecord).ToList());
+                for (var i = 0; i < batch.Count; i++)
+                    if (taken.Contains(i)) batch[i].Durable.TrySetException(new SenderLeaseLostException(batch[i].DeliveryRecord.Edition));
+                    else batch[i].Durable.TrySetResult();
+            }
+            // 25P03: idle_in_transaction_session_timeout.
+            catch (Npgsql.PostgresException e) when (e.SqlState == "25P03")
+            {
+                // The server ended the transaction of a worker paused past its slot (see Write): nothing of it was written.
+                foreach (var (delivery, durable) in batch) durable.TrySetException(new SenderLeaseLostException(delivery.Edition));
             }
             catch (Exception e)
             {
@@ -53,16 +62,21 @@ internal sealed class PostgreSqlOutcomeRecorder : IOutcomeRecorder
         }
     }
 
-    private void Write(IReadOnlyCollection<DeliveryRecord> outcomes) => _store.InTransaction((connection, transaction) =>
+    /// <returns>The positions of the outcomes not written: their readers were claimed by another worker since.</returns>
+    private HashSet<int> Write(IReadOnlyCollection<DeliveryRecord> outcomes) => _store.InTransaction((connection, transaction) =>
     {
         if (!_lease.IsHeld) throw new SenderLeaseLostException(outcomes.First().Edition);
-        // The fence in the database itself: the lease row still carries this worker's token, and stays so
-        // until the outcomes are committed (a take-over waits on the share lock).
-        using (var fence = PostgreSqlStore.Command(connection, transaction, "SELECT 1 FROM leases WHERE id = 'sender' AND token = $1 FOR SHARE", _lease.Token))
-            if (fence.ExecuteScalar() is null) throw new SenderLeaseLostException(outcomes.First().Edition);
-        using var batch = _ledger.Outcomes(connection, transaction, outcomes);
+        // A worker paused (SIGSTOP, a suspended VM) between its updates and their commit would hold the readers'
+        // row locks for as long as it is paused, and the others skip locked rows: the server ends such a session
+        // once its slot has expired, so the readers go to the others. A settled setting, not input: no injection.
+        using (var timeout = PostgreSqlStore.Command(connection, transaction,
+                   $"SET LOCAL idle_in_transaction_session_timeout = {(long)_ledger.ClaimDuration.TotalMilliseconds}"))
+            timeout.ExecuteNonQuery();
+        // The fence in the database itself: an update whose reader's claim is no longer this slot's changes no row.
+        // The claim is taken over by an update of the same row, so the two are ordered by the row lock.
+        using var batch = _ledger.Outcomes(connection, transaction, outcomes, _lease.Token, out var updates);
         batch.ExecuteNonQuery();
-        return 0;
+        return Enumerable.Range(0, updates.Count).Where(i => updates[i].RecordsAffected == 0).ToHashSet();
     });
 
     public async ValueTask DisposeAsync()

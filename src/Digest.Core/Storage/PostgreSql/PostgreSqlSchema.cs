@@ -124,6 +124,22 @@ public static class PostgreSqlSchema
             last_fire_at timestamptz NOT NULL);
         """,
         """
+        -- Several workers send one edition: each holds a sender slot of its own while it sends, renewed before it
+        -- expires. The readers a worker claims carry its slot's token (claim_token); once the slot has expired (its
+        -- worker died or stalled) or was given up, its claims are free for the others, and its outcomes are written
+        -- only where the reader's claim still carries its token.
+        CREATE SEQUENCE sender_tokens;
+        CREATE TABLE senders (
+            token bigint PRIMARY KEY,
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL,
+            machine text NOT NULL,
+            process_id integer NOT NULL,
+            process_started_at timestamptz,
+            taken_at timestamptz NOT NULL);
+        ALTER TABLE deliveries ADD COLUMN claim_token bigint;
+        """,
+        """
         -- Readers who signed up and confirmed (double opt-in), beside the admin's subscriber file.
         CREATE TABLE signups (
             key text PRIMARY KEY,

@@ -6,7 +6,8 @@ namespace Digest.Storage.PostgreSql;
 /// <summary>
 /// The sender lease as one row whose token (the fencing token) only grows. A take, a renewal and a release
 /// each lock the row (SELECT … FOR UPDATE) and change it in one transaction, so two workers on two machines
-/// never both see the lease free.
+/// never both see the lease free. Sending does not take it on PostgreSQL, where every worker holds a slot of its
+/// own (<see cref="PostgreSqlSenderSlots"/>); it is the exclusive lease for whoever needs one sender only.
 /// </summary>
 public sealed class PostgreSqlSenderLeaseStore(PostgreSqlStore store) : ISenderLeaseStore
 {
@@ -26,11 +27,6 @@ public sealed class PostgreSqlSenderLeaseStore(PostgreSqlStore store) : ISenderL
             if (previous is not null && !canTake(previous)) return new LeaseTake(false, previous.Token, previous);
             var token = current.Token + 1;
             Write(connection, transaction, take(token), token);
-            // Only the lease holder sends, so readers still claimed now were claimed by a holder that is gone:
-            // freed here, a resume after a crash need not wait for their claims to run out.
-            using (var free = PostgreSqlStore.Command(connection, transaction,
-                       "UPDATE deliveries SET claimed_by = NULL, claim_expires = NULL WHERE claimed_by IS NOT NULL"))
-                free.ExecuteNonQuery();
             return new LeaseTake(true, token, previous);
         });
 

@@ -167,31 +167,65 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
         Assert.Equal(3, ledger.Count(1).Planned);
     }
 
+    private PostgreSqlSenderSlots Slots(PostgreSqlStore store) =>
+        new(store, Microsoft.Extensions.Options.Options.Create(new DigestOptions { Delivery = { LeaseDuration = TimeSpan.FromMinutes(1) } }),
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgreSqlSenderSlots>.Instance);
+
     [RequiresPostgresFact]
-    public async Task The_recorder_commits_outcomes_in_batches_and_writes_nothing_once_the_lease_token_is_not_its_own()
+    public async Task The_recorder_commits_outcomes_in_batches_and_writes_none_for_readers_another_worker_claimed_once_its_slot_expired()
     {
         var ledger = Ledger();
         ledger.Plan(Edition(1), Readers(1, 500));
-        var leases = new PostgreSqlSenderLeaseStore(_store);
-        var take = leases.TryTake(_ => true, token => new LeaseRecord { Id = "sender", Holder = "a", Token = token, ExpiresAt = Monday.AddMinutes(1), Machine = "m" });
-        var lease = new Held(take.Token);
-        var all = ledger.ForEdition(1);
+        var paused = Ledger(Open());
+        using var pausedSlot = Slots(Open()).TryTake(out _)!;
+        var claimed = await paused.PendingAsync(1, Monday, pageSize: 500, claimant: pausedSlot).ToListAsync();
 
-        await using (var recorder = ledger.OpenRecorder(lease))
+        await using (var recorder = paused.OpenRecorder(new Held(pausedSlot.Token)))
         {
-            await Task.WhenAll(all.Take(400).Select(d =>
+            await Task.WhenAll(claimed.Take(400).Select(d =>
             {
                 d.State = DeliveryState.Sent;
                 return recorder.RecordAsync(d);
             }));
-            // Another worker takes the lease over (this one was paused past it): its token is raised.
-            leases.TryTake(_ => true, token => new LeaseRecord { Id = "sender", Holder = "b", Token = token, ExpiresAt = Monday.AddMinutes(1), Machine = "m" });
-            var late = all[450];
+            // This worker was paused past its slot: it expired, and another worker claimed the readers it had left.
+            await using (var source = Connect())
+            await using (var expire = source.CreateCommand($"UPDATE senders SET expires_at = now() - interval '1 second' WHERE token = {pausedSlot.Token}"))
+                await expire.ExecuteNonQueryAsync();
+            var other = Ledger(Open());
+            using var otherSlot = Slots(Open()).TryTake(out _)!;
+            var taken = await other.PendingAsync(1, Monday, pageSize: 500, claimant: otherSlot).ToListAsync();
+            Assert.Equal(100, taken.Count);
+            taken[0].State = DeliveryState.Deferred;
+            taken[0].LastReply = "451 recorded by the worker that took the reader";
+            other.Record([taken[0]]);
+
+            var late = claimed[400];
             late.State = DeliveryState.Sent;
+            late.LastReply = "250 recorded late by the paused worker";
             await Assert.ThrowsAsync<SenderLeaseLostException>(() => recorder.RecordAsync(late));
         }
 
-        Assert.Equal((400, 100), (ledger.Count(1).Sent, ledger.Count(1).Planned));
+        Assert.Equal((400, 99, 1), (ledger.Count(1).Sent, ledger.Count(1).Planned, ledger.Count(1).Deferred));
+        Assert.Equal("451 recorded by the worker that took the reader", ledger.Find(claimed[400].Id)!.LastReply);
+    }
+
+    [RequiresPostgresFact]
+    public async Task A_slot_given_up_frees_its_claims_at_once_for_the_next_slot_whose_token_is_higher()
+    {
+        var ledger = Ledger();
+        ledger.Plan(Edition(1), Readers(1, 50));
+        var slots = Slots(Open());
+        var first = slots.TryTake(out _)!;
+        var claimed = await Ledger(Open()).PendingAsync(1, Monday, claimant: first).ToListAsync();
+        first.Dispose();
+
+        using var second = slots.TryTake(out _)!;
+        var again = await Ledger(Open()).PendingAsync(1, Monday, claimant: second).ToListAsync();
+
+        Assert.Equal(50, claimed.Count);
+        Assert.Equal(claimed.Select(d => d.Id), again.Select(d => d.Id));
+        Assert.True(second.Token > first.Token);
+        Assert.True(second.IsHeld);
     }
 
     [RequiresPostgresFact]
