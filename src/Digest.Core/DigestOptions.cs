@@ -114,6 +114,12 @@ public sealed class ScheduleOptions
     public string? LocalTime { get; set; }
 
     public TimeOnly? LocalTimeOfDay => TimeOnly.TryParse(LocalTime, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : null;
+
+    /// <summary>
+    /// With the PostgreSQL store, how often each worker records in the shared schedule that it is alive. A worker
+    /// silent for two of these is written off and the runs it had taken are fired by another.
+    /// </summary>
+    public TimeSpan CheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class EditionOptions

@@ -32,4 +32,16 @@ public static class WorkerEvents
 
     /// <summary>Joining an edition another worker sends stopped with an error (the reason is in the line); the worker looks again.</summary>
     public static readonly EventId JoinFailed = new(1007, nameof(JoinFailed));
+
+    /// <summary>The weekly trigger fired on this worker; the line names the run and the node, so a shared schedule shows which worker took it.</summary>
+    public static readonly EventId ScheduledRunFired = new(1020, nameof(ScheduledRunFired));
+
+    /// <summary>The schedule is shared through the PostgreSQL store; the line names this worker's cluster node.</summary>
+    public static readonly EventId ScheduleShared = new(1021, nameof(ScheduleShared));
+
+    /// <summary>A run missed while no worker was up was claimed by another worker, which catches it up.</summary>
+    public static readonly EventId CaughtUpElsewhere = new(1022, nameof(CaughtUpElsewhere));
+
+    /// <summary>At start: the last scheduled run fired, nothing was missed.</summary>
+    public static readonly EventId NothingToCatchUp = new(1023, nameof(NothingToCatchUp));
 }

@@ -8,4 +8,10 @@ public interface IScheduleRecord
 
     /// <summary>Records a fire (replaces the previous one).</summary>
     void Fired(DateTimeOffset at);
+
+    /// <summary>
+    /// Records <paramref name="fire"/> only if it is later than the recorded fire, atomically; true when this call
+    /// recorded it. Of several workers that find the same run missed, the one whose claim lands catches it up.
+    /// </summary>
+    bool Claim(DateTimeOffset fire);
 }

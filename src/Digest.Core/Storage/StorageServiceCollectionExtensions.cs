@@ -13,6 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
+using Digest.Validation;
+
 namespace Digest.Storage;
 
 /// <summary>Registration of the store: the one place that chooses which implementation serves the pipeline's ports.</summary>
@@ -25,7 +27,8 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     /// <paramref name="provider"/>: Digest:Store:Provider, read before the options are bound (<see cref="ProviderIn"/>).
     public static IServiceCollection AddStore(this IServiceCollection services, bool readOnly = false, StoreProvider provider = StoreProvider.LiteDb) =>
-        provider == StoreProvider.PostgreSql ? services.AddPostgreSqlStore() : services.AddLiteDbStore(readOnly);
+        (provider == StoreProvider.PostgreSql ? services.AddPostgreSqlStore() : services.AddLiteDbStore(readOnly))
+            .AddSettingsValidator<StoreOptionsValidator, StoreOptions>();
 
     /// <summary>
     /// Digest:Store:Provider as registration needs it, before options are bound and validated: a value that is not a

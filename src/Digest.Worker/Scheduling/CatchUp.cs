@@ -6,6 +6,7 @@ namespace Digest.Worker.Scheduling;
 /// <summary>
 /// At start-up, runs the digest once if the schedule fired while the worker was down, or if an edition was
 /// left unfinished by a crash. One run, however many weeks were missed: never two editions back to back.
+/// Workers sharing a PostgreSQL store that start together claim the missed run in the store: one catches it up.
 /// </summary>
 public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, NextEdition next, ILogger<CatchUp> log) : IHostedService
 {
@@ -16,16 +17,27 @@ public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, 
         string? reason = null;
         // Only readers still planned make an edition unfinished here: deferred ones wait for the tick and their backoff.
         if (next.Unfinished() is { } unfinished)
+        {
             reason = $"edition {unfinished.Number} was left unfinished";
+            if (previous is { } fire) schedule.Claim(fire);
+        }
         else if (last is null)
             // First start on this store: nothing was missed, the schedule starts from now.
             schedule.Fired(previous ?? DateTimeOffset.UtcNow);
         else if (previous is { } p && p.UtcDateTime > last.Value)
+        {
+            if (!schedule.Claim(p))
+            {
+                log.LogInformation(WorkerEvents.CaughtUpElsewhere, "The run scheduled for {Fire:u} was missed while no worker was up; it is caught up by another worker", p);
+                return;
+            }
             reason = $"the run scheduled for {p:u} was missed while the worker was down";
+        }
+        else
+            log.LogInformation(WorkerEvents.NothingToCatchUp, "Nothing to catch up: the last scheduled run fired at {Fire:u}", new DateTimeOffset(last.Value, TimeSpan.Zero));
 
         if (reason is null) return;
         log.LogInformation(WorkerEvents.CatchingUp, "Catching up now: {Reason}", reason);
-        if (previous is { } fire) schedule.Fired(fire);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.TriggerJob(DigestJob.Key, cancellationToken);
     }

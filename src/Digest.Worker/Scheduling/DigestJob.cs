@@ -14,7 +14,13 @@ public sealed class DigestJob(DigestRun run, ScheduleLog schedule, Health.LastRu
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var tick = context.Trigger.Key.Equals(LocalTimeTick);
-        if (!tick) schedule.Fired(context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
+        if (!tick)
+        {
+            var fire = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+            // Names the worker: with a shared schedule an admin reads here which machine took this week's run.
+            log.LogInformation(WorkerEvents.ScheduledRunFired, "Scheduled run of {Fire:O} fired on {Node}", fire, context.Scheduler.SchedulerInstanceId);
+            schedule.Fired(fire);
+        }
         try
         {
             var outcome = await run.SendAsync(null, cancellationToken, resumeOnly: tick);

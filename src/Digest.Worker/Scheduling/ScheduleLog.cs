@@ -32,4 +32,7 @@ public sealed class ScheduleLog(IScheduleRecord record, IOptions<DigestOptions> 
     public DateTime? LastFire() => record.LastFire();
 
     public void Fired(DateTimeOffset at) => record.Fired(at);
+
+    /// <summary>Records a missed run as fired unless another worker already did; true when this worker is to catch it up.</summary>
+    public bool Claim(DateTimeOffset fire) => record.Claim(fire);
 }

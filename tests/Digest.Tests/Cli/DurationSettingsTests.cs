@@ -17,6 +17,7 @@ public sealed class DurationSettingsTests : WorkspaceTest
     [InlineData("Digest:Delivery:LeaseDuration", "01:00:00", "")]
     [InlineData("Digest:Delivery:JoinInterval", "01:00:00", "")]
     [InlineData("Digest:Health:HeartbeatInterval", "01:00:00", "")]
+    [InlineData("Digest:Schedule:CheckinInterval", "00:10:00", "")]
     [InlineData("Digest:Smtp:Timeout", "00:10:00", "Digest:Smtp:Host=127.0.0.1;Digest:Smtp:Security=None")]
     [InlineData("Digest:Relays:0:Timeout", "00:10:00", "Digest:Relays:0:Host=127.0.0.1;Digest:Relays:0:Security=None")]
     [InlineData("Digest:Bounces:Imap:Timeout", "00:10:00", "Digest:Bounces:Imap:Host=127.0.0.1;Digest:Bounces:Imap:Security=None;Digest:Bounces:Imap:Username=b")]

@@ -20,6 +20,20 @@ public abstract class ScheduleAndIdentityContract : StoreContract
     }
 
     [SkippableFact]
+    public void Of_two_claims_of_one_missed_run_only_the_first_records_it_and_an_older_fire_never_moves_it_back()
+    {
+        using var services = Services();
+        var record = services.GetRequiredService<IScheduleRecord>();
+        var monday = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+        Assert.True(record.Claim(monday.AddDays(-7)));
+        Assert.True(record.Claim(monday));
+        Assert.False(record.Claim(monday));
+        Assert.False(record.Claim(monday.AddDays(-7)));
+        Assert.Equal(monday.UtcDateTime, record.LastFire());
+    }
+
+    [SkippableFact]
     public void The_store_has_one_random_id_that_every_process_reads_the_same()
     {
         string id;
