@@ -286,6 +286,22 @@ public sealed class BounceWebhooksOptions
 {
     public MailgunWebhookOptions Mailgun { get; set; } = new();
     public PostmarkWebhookOptions Postmark { get; set; } = new();
+    public SendGridWebhookOptions SendGrid { get; set; } = new();
+}
+
+/// <summary>SendGrid's signed event webhook, served at <c>/webhooks/sendgrid</c> while <see cref="VerificationKey"/> is set.</summary>
+public sealed class SendGridWebhookOptions
+{
+    /// <summary>
+    /// The "Verification Key" SendGrid shows once signed event webhooks are on: its ECDSA P-256 public key, base64 DER.
+    /// Every request's signature over timestamp + body is checked with it; it is public, not a secret.
+    /// </summary>
+    public string? VerificationKey { get; set; }
+
+    /// <summary>How far a request's signed timestamp may be from now; older ones are refused as replays.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(VerificationKey);
 }
 
 /// <summary>Mailgun's webhooks, served at <c>/webhooks/mailgun</c> while <see cref="SigningKey"/> is set.</summary>

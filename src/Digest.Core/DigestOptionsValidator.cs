@@ -28,6 +28,7 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         var (mailgun, postmark) = (o.Bounces.Webhooks.Mailgun, o.Bounces.Webhooks.Postmark);
         if (mailgun.Enabled && !o.Http.Enabled)
             errors.Add("Digest:Bounces:Webhooks:Mailgun:SigningKey is set but Digest:Http:Urls is not: nothing would receive Mailgun's webhooks.");
+        Bounces.SendGridWebhook.Validate(o, errors);
         if (postmark.Enabled && !o.Http.Enabled)
             errors.Add("Digest:Bounces:Webhooks:Postmark is set but Digest:Http:Urls is not: nothing would receive Postmark's webhooks.");
 

@@ -27,7 +27,7 @@ public static class DigestServiceCollectionExtensions
             .AddStore(provider: StorageServiceCollectionExtensions.ProviderIn(configuration))
             .AddComparisons()
             .AddEditions()
-            .AddSubscribers()
+            .AddSubscribers(configuration)
             .AddRendering()
             .AddMessages()
             .AddTransport()
@@ -55,9 +55,15 @@ public static class DigestServiceCollectionExtensions
         services.AddSingleton<EditionPlanner>().AddSingleton<NextEdition>().AddSingleton<DigestRun>().AddSingleton<DigestDryRun>()
             .AddSettingsValidator<EditionOptionsValidator, EditionOptions>().AddSettingsValidator<ScheduleOptionsValidator, ScheduleOptions>();
 
-    public static IServiceCollection AddSubscribers(this IServiceCollection services) =>
-        services.AddSingleton<SubscriberSource>().AddSingleton<UnsubscribeKey>().AddSingleton<UnsubscribeTokens>()
+    /// <summary>The subscriber file, signups with double opt-in (Digest:Signup) and the tokens of their links.</summary>
+    public static IServiceCollection AddSubscribers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SignupOptions>().Bind(configuration.GetSection(SignupOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignupOptions>, SignupOptionsValidator>();
+        return services.AddSingleton<SubscriberSource>().AddSingleton<UnsubscribeKey>().AddSingleton<UnsubscribeTokens>()
+            .AddSingleton<SignupTokens>().AddSingleton<DoubleOptIn>()
             .AddSettingsValidator<SubscribersOptionsValidator, SubscribersOptions>().AddSettingsValidator<UnsubscribeOptionsValidator, UnsubscribeOptions>();
+    }
 
     public static IServiceCollection AddRendering(this IServiceCollection services) =>
         services

@@ -16,7 +16,11 @@ public sealed class UnknownSettings(IConfiguration configuration) : IValidateOpt
     /// <summary>Keys read straight from configuration rather than bound to <see cref="DigestOptions"/>.</summary>
     private static readonly string[] ReadDirectly = ["Digest:LogFormat", "Digest:Preview:Chromium"];
 
-    private static readonly IReadOnlyList<string> Known = [.. KnownKeys(typeof(DigestOptions), DigestOptions.Section), .. ReadDirectly];
+    /// <summary>Areas whose options class is bound from its own section, beside <see cref="DigestOptions"/>.</summary>
+    private static readonly (Type Options, string Section)[] OwnSections = [(typeof(Subscribers.SignupOptions), Subscribers.SignupOptions.Section)];
+
+    private static readonly IReadOnlyList<string> Known =
+        [.. KnownKeys(typeof(DigestOptions), DigestOptions.Section), .. OwnSections.SelectMany(s => KnownKeys(s.Options, s.Section)), .. ReadDirectly];
 
     public ValidateOptionsResult Validate(string? name, DigestOptions options)
     {

@@ -14,6 +14,9 @@ public interface IComparisonStore
 
     int Count();
 
+    /// <summary>The categories of every stored comparison's tools, each once (ignoring case), sorted: what readers may choose on signup.</summary>
+    IReadOnlyList<string> Categories();
+
     /// <summary>Comparisons in no edition yet, published at or before <paramref name="until"/> and not before <paramref name="notBefore"/>, newest first, at most <paramref name="limit"/>.</summary>
     IReadOnlyList<Comparison> Waiting(DateTime until, DateTime notBefore, int limit);
 

@@ -19,6 +19,7 @@ public sealed class DigestMetrics
     private readonly Histogram<double> _sendDuration;
     private readonly Counter<long> _reports;
     private readonly Counter<long> _unsubscribes;
+    private readonly Counter<long> _signups;
 
     // The dispatch in progress, read by the progress gauge; null between sends.
     private Progress? _current;
@@ -34,6 +35,8 @@ public sealed class DigestMetrics
         _reports = meter.CreateCounter<long>("digest.reports", "{report}",
             "Bounce and complaint reports read from the bounce mailbox, by kind (hard_bounce, soft_bounce, complaint).");
         _unsubscribes = meter.CreateCounter<long>("digest.unsubscribes", "{reader}", "Readers who unsubscribed, by how.");
+        _signups = meter.CreateCounter<long>("digest.signups", "{request}",
+            "Signup requests and confirmations, by outcome (mailed, confirmed, bot, address_limit, undeliverable).");
         meter.CreateObservableGauge("digest.edition.recipients", ObserveEdition, "{reader}",
             "The edition being sent: its recipients due this run (state=total) and those settled so far (state=done).");
     }
@@ -50,6 +53,8 @@ public sealed class DigestMetrics
         ReportKind.SoftBounce => "soft_bounce",
         _ => "complaint",
     }));
+
+    public void Signup(string outcome) => _signups.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Unsubscribed(string via) => _unsubscribes.Add(1, new KeyValuePair<string, object?>("via", via));
 

@@ -22,7 +22,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// The store behind every port the pipeline declares (comparisons, editions, delivery ledger, suppressions,
-    /// bounces, sender lease and slots, schedule record, store identity). LiteDB, one file at Digest:Store:Path, is the default.
+    /// bounces, sender lease and slots, schedule record, store identity, signups). LiteDB, one file at Digest:Store:Path, is the default.
     /// <paramref name="readOnly"/>: for commands that only read (status, suppressions); any write fails.
     /// </summary>
     /// <paramref name="provider"/>: Digest:Store:Provider, read before the options are bound (<see cref="ProviderIn"/>).
@@ -58,6 +58,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISenderSlots, PostgreSqlSenderSlots>();
         services.TryAddSingleton<IScheduleRecord, PostgreSqlScheduleRecord>();
         services.TryAddSingleton<IStoreIdentity, PostgreSqlStoreIdentity>();
+        services.TryAddSingleton<ISignups, PostgreSqlSignups>();
         return services;
     }
 
@@ -78,6 +79,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISenderSlots>(sp => sp.GetRequiredService<SenderLease>());
         services.TryAddSingleton<IScheduleRecord, LiteDbScheduleRecord>();
         services.TryAddSingleton<IStoreIdentity, LiteDbStoreIdentity>();
+        services.TryAddSingleton<ISignups, LiteDbSignups>();
         return services;
     }
 }

@@ -5,19 +5,36 @@ using Microsoft.Extensions.Options;
 namespace Digest.Subscribers;
 
 /// <summary>
-/// The subscriber list as the admin's file has it now. The file is read afresh for every edition, and the
-/// worker's <see cref="SubscriberFileWatcher"/> re-reads it as soon as it changes, so edits need no restart;
-/// a bad edit is reported and the last good list stays in force.
+/// The subscriber list: the admin's file as it is now, then the readers who signed up and confirmed
+/// (<see cref="ISignups"/>). The file is read afresh for every edition, and the worker's
+/// <see cref="SubscriberFileWatcher"/> re-reads it as soon as it changes, so edits need no restart; a bad edit is
+/// reported and the last good list stays in force. Digest never writes the file.
 /// </summary>
-public sealed class SubscriberSource(IOptions<DigestOptions> options, ILogger<SubscriberSource> log)
+public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups signups, ILogger<SubscriberSource> log)
 {
     private readonly Lock _gate = new();
     private IReadOnlyList<Subscriber>? _lastGood;
 
     public string Path => options.Value.Subscribers.Path;
 
-    /// <summary>The current list; throws <see cref="InvalidInputException"/> only if no good list was ever read.</summary>
+    /// <summary>
+    /// Everyone on the list: the file's readers, then the signed-up readers who are not in the file. A reader in
+    /// both counts once, with the file's name and categories: the file is the admin's word.
+    /// Throws <see cref="InvalidInputException"/> only if no good file was ever read.
+    /// </summary>
     public IReadOnlyList<Subscriber> Current()
+    {
+        var file = InFile();
+        var listed = file.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        var signedUp = SignedUp().Where(s => !listed.Contains(s.Key)).ToList();
+        return signedUp.Count == 0 ? file : [.. file, .. signedUp];
+    }
+
+    /// <summary>The confirmed signups, from the store, in address order.</summary>
+    public IReadOnlyList<Subscriber> SignedUp() => [.. signups.All().Select(r => r.ToSubscriber())];
+
+    /// <summary>The file's readers; throws <see cref="InvalidInputException"/> only if no good file was ever read.</summary>
+    public IReadOnlyList<Subscriber> InFile()
     {
         try
         {

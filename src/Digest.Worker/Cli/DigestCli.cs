@@ -29,6 +29,7 @@ public static class DigestCli
         root.Subcommands.Add(HealthCommand.Create(context));
         root.Subcommands.Add(BackupCommand.Create(context));
         foreach (var command in SuppressionCommands.Create(context)) root.Subcommands.Add(command);
+        root.Subcommands.Add(SubscribersCommand.Create(context));
         // `digest` alone runs the worker, as a container's entry point would.
         root.SetAction((parse, token) => RunCommand.ExecuteAsync(context, parse, token));
 

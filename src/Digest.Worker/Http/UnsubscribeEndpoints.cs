@@ -64,7 +64,7 @@ public static class UnsubscribeEndpoints
         Page(http, HttpStatusCode.BadRequest, o, "Link not valid",
             "<p>This unsubscribe link is not valid: it may have been cut short or altered. Use the whole link from the email, or reply to the email and ask to be removed.</p>");
 
-    private static IResult Page(HttpContext http, HttpStatusCode status, DigestOptions o, string title, string body)
+    internal static IResult Page(HttpContext http, HttpStatusCode status, DigestOptions o, string title, string body)
     {
         // The token is in the URL: keep it out of caches and out of the Referer of any page opened from here.
         http.Response.Headers.CacheControl = "no-store";

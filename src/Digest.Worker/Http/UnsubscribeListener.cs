@@ -9,7 +9,7 @@ using OpenTelemetry.Metrics;
 namespace Digest.Worker.Http;
 
 /// <summary>
-/// Hosts the unsubscribe endpoint, the relays' bounce webhooks, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> on Kestrel inside the
+/// Hosts the unsubscribe endpoint, the signup form's endpoints (Digest:Signup:Enabled), the relays' bounce webhooks, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> on Kestrel inside the
 /// worker's host, beside the schedule. A small
 /// <see cref="WebApplication"/> of its own keeps ASP.NET Core out of every other command; it serves the
 /// worker's own suppression list and token key, and logs through the worker's loggers.
@@ -23,6 +23,8 @@ public sealed class UnsubscribeListener(
     HealthCheckService health,
     Bounces.RelayReports relayReports,
     TimeProvider clock,
+    IOptions<SignupOptions> signupOptions,
+    IServiceProvider digest,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     /// <summary>A one-click POST is a few dozen bytes; anything much larger is not one.</summary>
@@ -44,8 +46,21 @@ public sealed class UnsubscribeListener(
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(loggers).AddSingleton(options).AddSingleton(suppressions).AddSingleton(tokens)
             .AddSingleton(metrics).AddSingleton(health).AddSingleton(relayReports).AddSingleton(clock).AddSingleton<Bounces.WebhookReplayGuard>();
+        var signup = signupOptions.Value;
+        if (signup.Enabled)
+        {
+            // Resolved here, not in the constructor: with signup off, nothing of it is made.
+            builder.Services.AddSingleton(digest.GetRequiredService<DoubleOptIn>()).AddSingleton(digest.GetRequiredService<SignupTokens>())
+                .AddSignup(signup);
+        }
         var app = builder.Build();
         app.UseRouting();
+        if (signup.Enabled)
+        {
+            app.UseCors();
+            app.UseRateLimiter();
+            app.MapSignup(signup.PathOf(o));
+        }
         app.MapUnsubscribe(path);
         app.MapWorkerHealth();
         app.MapRelayWebhooks(o);
@@ -63,7 +78,8 @@ public sealed class UnsubscribeListener(
         _app = app;
         loggers.CreateLogger("Digest.Unsubscribe")
             .LogInformation(HttpEvents.ListenerStarted, "Unsubscribe listener on {Urls}: {Path} for one-click unsubscribe, /healthz, /readyz, /metrics{Webhooks}", string.Join(", ", app.Urls), path,
-                (o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : ""));
+                (signup.Enabled ? $", {signup.PathOf(o)} for signups" : "") + (o.Bounces.Webhooks.Mailgun.Enabled ? ", " + WebhookEndpoints.MailgunPath : "") + (o.Bounces.Webhooks.Postmark.Enabled ? ", " + WebhookEndpoints.PostmarkPath : "")
+                + (o.Bounces.Webhooks.SendGrid.Enabled ? ", " + WebhookEndpoints.SendGridPath : ""));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Digest.Worker.Http;
 
 /// <summary>
-/// Relays' bounce and complaint webhooks: <c>/webhooks/mailgun</c> and <c>/webhooks/postmark</c>, each served
+/// Relays' bounce and complaint webhooks: <c>/webhooks/mailgun</c>, <c>/webhooks/postmark</c> and <c>/webhooks/sendgrid</c>, each served
 /// only while its credentials are configured. A request is authenticated before its payload is even parsed;
 /// a bad signature or password gets 401 and changes nothing.
 /// </summary>
@@ -17,6 +17,10 @@ public static class WebhookEndpoints
 {
     public const string MailgunPath = "/webhooks/mailgun";
     public const string PostmarkPath = "/webhooks/postmark";
+    public const string SendGridPath = "/webhooks/sendgrid";
+
+    /// <summary>SendGrid posts events in batches, each batch one array.</summary>
+    private const long MaxSendGridBatchBytes = 2 * 1024 * 1024;
 
     /// <summary>A Postmark bounce carries the whole bounced message in "Content"; more than this is not a report.</summary>
     private const long MaxPayloadBytes = 512 * 1024;
@@ -25,6 +29,7 @@ public static class WebhookEndpoints
     {
         if (options.Bounces.Webhooks.Mailgun.Enabled) routes.MapPost(MailgunPath, MailgunAsync);
         if (options.Bounces.Webhooks.Postmark.Enabled) routes.MapPost(PostmarkPath, PostmarkAsync);
+        if (options.Bounces.Webhooks.SendGrid.Enabled) routes.MapPost(SendGridPath, SendGridAsync);
         return routes;
     }
 
@@ -65,6 +70,62 @@ public static class WebhookEndpoints
         if (await ReadJsonAsync(http) is not { } payload) return Results.BadRequest("Expected a JSON body.");
         using (payload)
             return Record(reports, log, "Postmark", () => PostmarkWebhook.Parse(payload.RootElement));
+    }
+
+    private static async Task<IResult> SendGridAsync(HttpContext http, IOptions<DigestOptions> options, RelayReports reports,
+        WebhookReplayGuard replays, TimeProvider clock, ILoggerFactory loggers)
+    {
+        var o = options.Value.Bounces.Webhooks.SendGrid;
+        var log = loggers.CreateLogger("Digest.Webhooks");
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxSendGridBatchBytes;
+        // The signature covers the raw bytes: read them as they came, before anything is parsed.
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body, http.RequestAborted);
+        var timestamp = http.Request.Headers[SendGridWebhook.TimestampHeader].ToString();
+        var signature = http.Request.Headers[SendGridWebhook.SignatureHeader].ToString();
+        using (var key = SendGridWebhook.ReadKey(o.VerificationKey!))
+            if (signature.Length == 0 || !SendGridWebhook.SignatureIsValid(key, timestamp, body.GetBuffer().AsSpan(0, (int)body.Length), signature))
+                return Refused(log, "SendGrid", "bad signature");
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799))).Duration() > o.MaxAge)
+            return Refused(log, "SendGrid", $"timestamp {timestamp} is more than Digest:Bounces:Webhooks:SendGrid:MaxAge ({o.MaxAge}) from now");
+        if (!replays.FirstUse("sendgrid:" + signature, o.MaxAge))
+            return Refused(log, "SendGrid", "signature already used (a replay)");
+        JsonDocument payload;
+        try
+        {
+            payload = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest("Expected a JSON array of events.");
+        }
+        using (payload)
+        {
+            if (payload.RootElement.ValueKind != JsonValueKind.Array) return Results.BadRequest("Expected a JSON array of events.");
+            int recorded = 0, duplicate = 0, unmatched = 0, ignored = 0;
+            foreach (var item in payload.RootElement.EnumerateArray())
+            {
+                RelayEvent? e;
+                try
+                {
+                    e = SendGridWebhook.Parse(item);
+                }
+                catch (JsonException ex)
+                {
+                    // One unreadable event must not make SendGrid retry the whole batch (and count the rest twice).
+                    log.LogWarning(HttpEvents.WebhookUnreadable, "SendGrid webhook with a good signature but an event Digest cannot read: {Problem}", ex.Message);
+                    ignored++;
+                    continue;
+                }
+                if (e is null) { ignored++; continue; }
+                var outcome = reports.Record(e);
+                if (outcome.Delivery is null) unmatched++;
+                else if (outcome.Outcome!.Duplicate) duplicate++;
+                else recorded++;
+            }
+            return Results.Text($"recorded {recorded}, duplicate {duplicate}, unmatched {unmatched}, ignored {ignored}");
+        }
     }
 
     private static IResult Record(RelayReports reports, ILogger log, string relay, Func<RelayEvent?> parse)

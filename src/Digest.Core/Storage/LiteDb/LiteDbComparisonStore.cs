@@ -24,6 +24,10 @@ public sealed class LiteDbComparisonStore(LiteDbStore store) : IComparisonStore
 
     public int Count() => store.Comparisons.Count();
 
+    public IReadOnlyList<string> Categories() =>
+        [.. store.Comparisons.FindAll().SelectMany(c => c.Tools.Select(t => t.Category))
+            .Where(c => !string.IsNullOrWhiteSpace(c)).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)];
+
     /// <summary>
     /// Comparisons not yet in any edition, published at or before <paramref name="until"/> and not before
     /// <paramref name="notBefore"/>, newest first.

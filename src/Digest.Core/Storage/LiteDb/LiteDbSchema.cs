@@ -19,7 +19,16 @@ public static class LiteDbSchema
     public sealed record Step(int To, string Description, Action<LiteDatabase> Apply);
 
     // Append only, in order, To = 2, 3, …: a released step is never edited, a change of layout is a new step.
-    private static readonly Step[] Steps = [];
+    private static readonly Step[] Steps =
+    [
+        // Readers who signed up live only in the store: a build that predates them must refuse the store rather than
+        // open it and send editions without them.
+        new(2, "signed-up readers and confirmation-mail counts", db =>
+        {
+            db.GetCollection("signups").EnsureIndex("ConfirmedAt");
+            db.GetCollection("signup_mails").EnsureIndex("WindowStart");
+        }),
+    ];
 
     /// <summary>The version this build writes and reads.</summary>
     public static int Current => Target(Steps);

@@ -76,6 +76,8 @@ public sealed class LiteDbStore : IDisposable
     public ILiteCollection<ScheduleRecord> Schedule => _db.GetCollection<ScheduleRecord>("schedule");
     public ILiteCollection<BounceRecord> Bounces => _db.GetCollection<BounceRecord>("bounces");
     public ILiteCollection<StoreIdentity> Identity => _db.GetCollection<StoreIdentity>("identity");
+    public ILiteCollection<SignedUpReader> Signups => _db.GetCollection<SignedUpReader>("signups");
+    public ILiteCollection<ConfirmationMailCount> ConfirmationMails => _db.GetCollection<ConfirmationMailCount>("signup_mails");
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction. Synchronous on purpose: a LiteDB transaction belongs
@@ -178,6 +180,8 @@ public sealed class LiteDbStore : IDisposable
         mapper.Entity<ImportedFile>().Id(f => f.Path, autoId: false);
         mapper.Entity<BounceRecord>().Id(b => b.Id, autoId: false);
         mapper.Entity<StoreIdentity>().Id(i => i.Id, autoId: false);
+        mapper.Entity<SignedUpReader>().Id(r => r.Key, autoId: false);
+        mapper.Entity<ConfirmationMailCount>().Id(c => c.Key, autoId: false);
         return mapper;
     }
 

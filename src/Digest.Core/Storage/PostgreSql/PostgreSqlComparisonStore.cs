@@ -29,6 +29,11 @@ public sealed class PostgreSqlComparisonStore(PostgreSqlStore store) : IComparis
 
     public int Count() => store.Query("SELECT count(*)::int FROM comparisons", r => r.GetInt32(0)).Single();
 
+    public IReadOnlyList<string> Categories() =>
+        [.. store.Query("SELECT DISTINCT t->>'Category' FROM comparisons CROSS JOIN LATERAL jsonb_array_elements(tools) AS t WHERE coalesce(t->>'Category', '') <> ''",
+                r => r.GetString(0))
+            .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)];
+
     public IReadOnlyList<Comparison> Waiting(DateTime until, DateTime notBefore, int limit) =>
         store.Query($"SELECT {Columns} FROM comparisons WHERE edition_number IS NULL AND published_at <= $1 AND published_at >= $2 ORDER BY published_at DESC LIMIT $3",
             Read, until, notBefore, limit);

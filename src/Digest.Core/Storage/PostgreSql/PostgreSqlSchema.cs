@@ -365,6 +365,21 @@ public static class PostgreSqlSchema
         CREATE INDEX IF NOT EXISTS idx_qrtz_eh_fire_inst ON qrtz_execution_history (sched_name, fire_instance_id);
         CREATE INDEX IF NOT EXISTS idx_qrtz_eh_trig_time ON qrtz_execution_history (sched_name, trigger_group, trigger_name, fired_time);
         """,
+        """
+        -- Readers who signed up and confirmed (double opt-in), beside the admin's subscriber file.
+        CREATE TABLE signups (
+            key text PRIMARY KEY,
+            email text NOT NULL,
+            name text,
+            categories text[] NOT NULL DEFAULT '{}',
+            confirmed_at timestamptz NOT NULL);
+
+        -- Confirmation mails per address in its current window (Digest:Signup:MailsPerAddress).
+        CREATE TABLE signup_mails (
+            key text PRIMARY KEY,
+            window_start timestamptz NOT NULL,
+            count integer NOT NULL);
+        """,
     ];
 
     /// <summary>Brings the database to <see cref="Current"/>; returns the version it had before (0: empty).</summary>

@@ -38,3 +38,8 @@ public sealed class LiteDbScheduleAndIdentityTests : ScheduleAndIdentityContract
 {
     protected override void UseStore(TestWorkspace workspace) { }
 }
+
+public sealed class LiteDbSignupsTests : SignupsContract
+{
+    protected override void UseStore(TestWorkspace workspace) { }
+}

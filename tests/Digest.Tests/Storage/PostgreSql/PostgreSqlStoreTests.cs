@@ -50,3 +50,8 @@ public sealed class PostgreSqlScheduleAndIdentityTests(PostgresFixture server) :
 {
     protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
 }
+
+public sealed class PostgreSqlSignupsTests(PostgresFixture server) : SignupsContract, IClassFixture<PostgresFixture>
+{
+    protected override void UseStore(TestWorkspace workspace) => PostgreSqlSettings.Use(workspace, server);
+}
