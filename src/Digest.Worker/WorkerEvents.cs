@@ -44,4 +44,7 @@ public static class WorkerEvents
 
     /// <summary>At start: the last scheduled run fired, nothing was missed.</summary>
     public static readonly EventId NothingToCatchUp = new(1023, nameof(NothingToCatchUp));
+
+    /// <summary>At start on a shared store: an edition is unfinished; the worker joins its sending rather than catching up.</summary>
+    public static readonly EventId JoiningUnfinished = new(1024, nameof(JoiningUnfinished));
 }

@@ -1,4 +1,5 @@
 using Digest.Editions;
+using Digest.Ledger;
 using Quartz;
 
 namespace Digest.Worker.Scheduling;
@@ -8,7 +9,7 @@ namespace Digest.Worker.Scheduling;
 /// left unfinished by a crash. One run, however many weeks were missed: never two editions back to back.
 /// Workers sharing a PostgreSQL store that start together claim the missed run in the store: one catches it up.
 /// </summary>
-public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, NextEdition next, ILogger<CatchUp> log) : IHostedService
+public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, NextEdition next, ISenderSlots slots, ILogger<CatchUp> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,8 +19,15 @@ public sealed class CatchUp(ISchedulerFactory schedulers, ScheduleLog schedule, 
         // Only readers still planned make an edition unfinished here: deferred ones wait for the tick and their backoff.
         if (next.Unfinished() is { } unfinished)
         {
-            reason = $"edition {unfinished.Number} was left unfinished";
             if (previous is { } fire) schedule.Claim(fire);
+            if (slots.Shared)
+            {
+                // On a shared store another worker may be sending it right now: that is no missed run, and
+                // running the job here could draft the next edition once this one ends. Joining sends a share.
+                log.LogInformation(WorkerEvents.JoiningUnfinished, "Edition {Edition} is unfinished at start-up: another worker may be sending it, or one that stopped left it; this worker joins it", unfinished.Number);
+                return;
+            }
+            reason = $"edition {unfinished.Number} was left unfinished";
         }
         else if (last is null)
             // First start on this store: nothing was missed, the schedule starts from now.

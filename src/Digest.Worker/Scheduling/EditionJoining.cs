@@ -13,7 +13,8 @@ public sealed class EditionJoining(ISenderSlots slots, DigestRun run, IOptions<D
     {
         if (!slots.Shared) return;
         using var timer = new PeriodicTimer(options.Value.Delivery.JoinInterval);
-        while (await timer.NextTickAsync(stoppingToken))
+        // A look at start, then every interval: a worker started beside an edition in progress helps at once.
+        do
         {
             try
             {
@@ -29,5 +30,6 @@ public sealed class EditionJoining(ISenderSlots slots, DigestRun run, IOptions<D
                 log.LogError(WorkerEvents.JoinFailed, "Could not join the edition being sent: {Reason}", CliErrors.IsExpected(e) ? CliErrors.Describe(e) : e.Message);
             }
         }
+        while (await timer.NextTickAsync(stoppingToken));
     }
 }

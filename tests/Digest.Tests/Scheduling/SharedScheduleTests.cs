@@ -81,6 +81,33 @@ public sealed partial class SharedScheduleTests(PostgresFixture server) : Digest
     }
 
     [RequiresPostgresFact]
+    public async Task A_worker_starting_while_another_catches_up_joins_that_edition_and_does_not_catch_up_again()
+    {
+        _ws.Settings["Digest:Schedule:Cron"] = "0 0 0 * * ?";
+        using (var store = new PostgreSqlStore(Database))
+            new PostgreSqlScheduleRecord(store).Fired(DateTimeOffset.UtcNow.AddDays(-4));
+        // The first worker's catch-up stays unfinished until the second has looked: one reader's message is held.
+        var release = new TaskCompletionSource();
+        _sink.HoldData("grace@example.com", release.Task);
+
+        using var a = ChildWorker.Start(_ws, "run");
+        await WaitForAsync(() => a.Output.Contains("Catching up now") && _sink.Messages.Count >= 2, a);
+        using var b = ChildWorker.Start(_ws, "run");
+        await WaitForAsync(() => Decided(b), a, b);
+        release.SetResult();
+        await WaitForAsync(() => _sink.Messages.Count >= 3, a, b);
+        a.Terminate();
+        b.Terminate();
+        await a.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await b.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(b.Output.Contains("Catching up now"), $"the second worker caught up a run the first was sending\n--- b\n{b.Output}");
+        Assert.Contains("Edition 1 is unfinished at start-up", b.Output);
+        Assert.Equal(3, _sink.Messages.Count);
+        Assert.Equal(3, _sink.Messages.SelectMany(m => m.Recipients).Distinct().Count());
+    }
+
+    [RequiresPostgresFact]
     public async Task A_run_taken_by_a_worker_that_is_killed_before_it_fires_is_fired_once_by_the_other()
     {
         // One run, a little ahead: time for both workers to start, for one to take the trigger and to be killed.
@@ -123,7 +150,8 @@ public sealed partial class SharedScheduleTests(PostgresFixture server) : Digest
 
     /// <summary>The worker's catch-up has looked: it caught up, left the run to the other, or found it already fired.</summary>
     private static bool Decided(ChildWorker worker) =>
-        worker.Output.Contains("Catching up now") || worker.Output.Contains("caught up by another worker") || worker.Output.Contains("Nothing to catch up");
+        worker.Output.Contains("Catching up now") || worker.Output.Contains("caught up by another worker") || worker.Output.Contains("Nothing to catch up")
+        || worker.Output.Contains("is unfinished at start-up");
 
     private static List<(DateTimeOffset At, string Node)> Fires(ChildWorker worker) =>
         FireLine().Matches(worker.Output).Select(m => (DateTimeOffset.Parse(m.Groups[1].Value, null, System.Globalization.DateTimeStyles.RoundtripKind), m.Groups[2].Value)).ToList();
