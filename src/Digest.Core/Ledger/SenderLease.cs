@@ -95,98 +95,26 @@ public sealed class SenderLease(ISenderLeaseStore store, IOptions<DigestOptions>
     /// <summary>Gives the lease up, keeping its token so the next holder's is higher.</summary>
     private void Release(long token) => store.Release(_holder, token);
 
-    /// <summary>
-    /// The held lease; renews itself until disposed. <see cref="IsHeld"/> is asked before every message: it
-    /// costs two clock reads while the last renewal is recent, and a read of the store when it is not.
-    /// </summary>
-    public sealed class Handle : ISenderSlot
+    /// <summary>The held lease; renews itself until disposed.</summary>
+    public sealed class Handle(SenderLease lease, long token, TimeSpan duration, DateTime takenAt, long takenTimestamp)
+        : RenewedSlot(lease._clock, token, duration, takenAt, takenTimestamp)
     {
-        private readonly SenderLease _lease;
-        private readonly ITimer _renewal;
-        private readonly TimeSpan _duration;
-        // Trusted without asking the store for two thirds of the lease after a renewal began, on both the
-        // monotonic clock (a SIGSTOP advances it) and the wall clock (a suspended machine's jumps on resume).
-        private readonly TimeSpan _trusted;
-        private long _trustedUntilTimestamp;
-        private long _trustedUntilUtcTicks;
-        private int _lost;
-
-        internal Handle(SenderLease lease, long token, TimeSpan duration, DateTime takenAt, long takenTimestamp)
-        {
-            _lease = lease;
-            Token = token;
-            _duration = duration;
-            _trusted = duration * 2 / 3;
-            Trust(takenAt, takenTimestamp);
-            _renewal = lease._clock.CreateTimer(_ => RenewInBackground(), null, duration / 3, duration / 3);
-        }
-
-        /// <summary>The fencing token: raised on every take-over of the lease.</summary>
-        public long Token { get; }
-
-        /// <summary>False once another process has taken the lease over: send nothing more, write no outcome.</summary>
-        public bool IsHeld
-        {
-            get
-            {
-                if (Volatile.Read(ref _lost) == 1) return false;
-                if (Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntilTimestamp)
-                    && _lease._clock.GetUtcNow().UtcTicks < Volatile.Read(ref _trustedUntilUtcTicks)) return true;
-                return Renew();
-            }
-        }
-
-        private bool Renew()
-        {
-            var now = _lease._clock.GetUtcNow().UtcDateTime;
-            var started = Stopwatch.GetTimestamp();
-            if (_lease.TryRenew(Token, now + _duration))
-            {
-                Trust(now, started);
-                return true;
-            }
-            if (Interlocked.Exchange(ref _lost, 1) == 0)
-                _lease._log.LogError(LeaseEvents.LeaseLost, "Lost the sender lease (fencing token {Token}) to {Holder}: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}); it stops sending at once",
-                    Token, _lease.CurrentHolder() ?? "another process", _duration);
-            return false;
-        }
-
-        private void RenewInBackground()
-        {
-            if (Volatile.Read(ref _lost) == 1) return;
-            try
-            {
-                Renew();
-            }
-            catch (Exception e) when (StoreFailure.Is(e))
-            {
-                // The senders ask again before their next message; a store that cannot be written fails them there.
-                _lease._log.LogWarning(LeaseEvents.LeaseNotRenewed, "Could not renew the sender lease: {Reason}", e.Message);
-            }
-        }
-
-        private void Trust(DateTime from, long fromTimestamp)
-        {
-            Volatile.Write(ref _trustedUntilUtcTicks, (from + _trusted).Ticks);
-            Volatile.Write(ref _trustedUntilTimestamp, fromTimestamp + (long)(_trusted.TotalSeconds * Stopwatch.Frequency));
-        }
-
         /// <summary>Nothing to wait for: holding the only slot, this process is the only one deciding.</summary>
-        public IDisposable Decide() => NoOne.Waits;
+        public override IDisposable Decide() => NoOne.Waits;
 
-        public void Dispose()
-        {
-            _renewal.Dispose();
-            try
-            {
-                _lease.Release(Token);
-            }
-            catch (Exception e) when (StoreFailure.Is(e))
-            {
-                // A store that cannot be written (a full disk) must not hide why the run failed; the lease expires by itself.
-                _lease._log.LogWarning(LeaseEvents.LeaseNotReleased, "Could not release the sender lease; it expires by itself after {Duration}: {Reason}", _duration, e.Message);
-            }
-        }
+        protected override bool TryRenew(DateTime now) => lease.TryRenew(Token, now + Duration);
+
+        protected override void LogLost() =>
+            lease._log.LogError(LeaseEvents.LeaseLost, "Lost the sender lease (fencing token {Token}) to {Holder}: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}); it stops sending at once",
+                Token, lease.CurrentHolder() ?? "another process", Duration);
+
+        protected override void LogNotRenewed(Exception e) =>
+            lease._log.LogWarning(LeaseEvents.LeaseNotRenewed, "Could not renew the sender lease: {Reason}", e.Message);
+
+        protected override void Release() => lease.Release(Token);
+
+        protected override void LogNotReleased(Exception e) =>
+            lease._log.LogWarning(LeaseEvents.LeaseNotReleased, "Could not release the sender lease; it expires by itself after {Duration}: {Reason}", Duration, e.Message);
     }
 }
 

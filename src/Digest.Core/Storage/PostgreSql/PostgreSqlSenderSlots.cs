@@ -59,83 +59,32 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
     private bool TryRenew(long token, TimeSpan duration) =>
         _store.Execute("UPDATE senders SET expires_at = now() + $2 WHERE token = $1 AND expires_at > now()", token, duration) == 1;
 
-    /// <summary>A held slot; renews itself until disposed, and is trusted without asking the server as <see cref="SenderLease.Handle"/> is.</summary>
-    private sealed class Slot : ISenderSlot
+    /// <summary>A held slot: a row of its own in <c>senders</c>, renewed until disposed.</summary>
+    private sealed class Slot(PostgreSqlSenderSlots slots, long token, TimeSpan duration, DateTime takenAt, long takenTimestamp)
+        : RenewedSlot(slots._clock, token, duration, takenAt, takenTimestamp)
     {
-        private readonly PostgreSqlSenderSlots _slots;
-        private readonly ITimer _renewal;
-        private readonly TimeSpan _duration;
-        private readonly TimeSpan _trusted;
-        private long _trustedUntilTimestamp;
-        private long _trustedUntilUtcTicks;
-        private int _lost;
+        protected override bool TryRenew(DateTime now) => slots.TryRenew(Token, Duration);
 
-        public Slot(PostgreSqlSenderSlots slots, long token, TimeSpan duration, DateTime takenAt, long takenTimestamp)
-        {
-            _slots = slots;
-            Token = token;
-            _duration = duration;
-            // Trusted for two thirds of its duration after a renewal began, on the monotonic and the wall clock.
-            _trusted = duration * 2 / 3;
-            Trust(takenAt, takenTimestamp);
-            _renewal = slots._clock.CreateTimer(_ => RenewInBackground(), null, duration / 3, duration / 3);
-        }
+        protected override void LogLost() =>
+            slots._log.LogError(LeaseEvents.SlotExpired, "Sender slot {Token} expired: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}) and its readers went to the other workers; it stops sending at once",
+                Token, Duration);
 
-        public long Token { get; }
+        protected override void LogNotRenewed(Exception e) =>
+            slots._log.LogWarning(LeaseEvents.SlotNotRenewed, "Could not renew sender slot {Token}: {Reason}", Token, e.Message);
 
-        public bool IsHeld
-        {
-            get
-            {
-                if (Volatile.Read(ref _lost) == 1) return false;
-                if (Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntilTimestamp)
-                    && _slots._clock.GetUtcNow().UtcTicks < Volatile.Read(ref _trustedUntilUtcTicks)) return true;
-                return Renew();
-            }
-        }
+        // Its claims are free at once: the others need not wait for them to expire.
+        protected override void Release() => slots._store.Execute("DELETE FROM senders WHERE token = $1", Token);
 
-        private bool Renew()
-        {
-            var now = _slots._clock.GetUtcNow().UtcDateTime;
-            var started = Stopwatch.GetTimestamp();
-            if (_slots.TryRenew(Token, _duration))
-            {
-                Trust(now, started);
-                return true;
-            }
-            if (Interlocked.Exchange(ref _lost, 1) == 0)
-                _slots._log.LogError(LeaseEvents.SlotExpired, "Sender slot {Token} expired: this process was paused or stalled longer than Digest:Delivery:LeaseDuration ({Duration}) and its readers went to the other workers; it stops sending at once",
-                    Token, _duration);
-            return false;
-        }
-
-        private void RenewInBackground()
-        {
-            if (Volatile.Read(ref _lost) == 1) return;
-            try
-            {
-                Renew();
-            }
-            catch (Exception e) when (StoreFailure.Is(e))
-            {
-                // The senders ask again before their next message; a server that cannot be reached fails them there.
-                _slots._log.LogWarning(LeaseEvents.SlotNotRenewed, "Could not renew sender slot {Token}: {Reason}", Token, e.Message);
-            }
-        }
-
-        private void Trust(DateTime from, long fromTimestamp)
-        {
-            Volatile.Write(ref _trustedUntilUtcTicks, (from + _trusted).Ticks);
-            Volatile.Write(ref _trustedUntilTimestamp, fromTimestamp + (long)(_trusted.TotalSeconds * Stopwatch.Frequency));
-        }
+        protected override void LogNotReleased(Exception e) =>
+            slots._log.LogWarning(LeaseEvents.SlotNotReleased, "Could not give up sender slot {Token}; it expires by itself after {Duration}: {Reason}", Token, Duration, e.Message);
 
         /// <summary>
         /// A session advisory lock on a connection of its own: a worker that dies while deciding loses its session,
         /// and with it the lock, so the others are never held up by it.
         /// </summary>
-        public IDisposable Decide()
+        public override IDisposable Decide()
         {
-            var connection = _slots._store.DataSource.OpenConnection();
+            var connection = slots._store.DataSource.OpenConnection();
             try
             {
                 using var take = PostgreSqlStore.Command(connection, null, "SELECT pg_advisory_lock($1)", DecisionLock);
@@ -146,20 +95,6 @@ public sealed class PostgreSqlSenderSlots(PostgreSqlStore store, IOptions<Digest
             {
                 connection.Dispose();
                 throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            _renewal.Dispose();
-            try
-            {
-                // Its claims are free at once: the others need not wait for them to expire.
-                _slots._store.Execute("DELETE FROM senders WHERE token = $1", Token);
-            }
-            catch (Exception e) when (StoreFailure.Is(e))
-            {
-                _slots._log.LogWarning(LeaseEvents.SlotNotReleased, "Could not give up sender slot {Token}; it expires by itself after {Duration}: {Reason}", Token, _duration, e.Message);
             }
         }
     }
