@@ -21,10 +21,7 @@ public sealed partial class SharedScheduleTests(PostgresFixture server) : Digest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", DateTime.UtcNow.AddDays(-1).ToString("O")));
-        _ws.Settings["Digest:Store:Provider"] = "PostgreSql";
-        _ws.Settings["Digest:Store:ConnectionString"] = Database;
+        _ws = WorkspaceOnThisDatabase(_sink, DateTime.UtcNow.AddDays(-1).ToString("O"));
         // A dead worker is written off by the others after about two check-ins.
         _ws.Settings["Digest:Schedule:CheckinInterval"] = "00:00:01";
     }

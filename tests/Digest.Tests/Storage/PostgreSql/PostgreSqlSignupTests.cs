@@ -16,10 +16,7 @@ public sealed partial class PostgreSqlSignupTests(PostgresFixture server) : Post
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        _ws.Settings["Digest:Store:Provider"] = "PostgreSql";
-        _ws.Settings["Digest:Store:ConnectionString"] = Database;
+        _ws = WorkspaceOnThisDatabase(_sink);
         _ws.Settings["Digest:Signup:Enabled"] = "true";
         RunningWorker.Configure(_ws);
     }

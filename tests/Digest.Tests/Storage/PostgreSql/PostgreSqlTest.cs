@@ -1,3 +1,5 @@
+using Digest.Tests.Sink;
+using Digest.Tests.Support;
 using Npgsql;
 
 namespace Digest.Tests.Storage.PostgreSql;
@@ -18,6 +20,16 @@ public abstract class PostgreSqlTest(PostgresFixture server) : IClassFixture<Pos
         var source = NpgsqlDataSource.Create(Database);
         _sources.Add(source);
         return source;
+    }
+
+    /// <summary>A workspace whose store is this test's database, sending to <paramref name="sink"/>, with one comparison published at <paramref name="published"/>.</summary>
+    protected TestWorkspace WorkspaceOnThisDatabase(SmtpSink sink, string published = "2026-11-20T10:00:00Z")
+    {
+        var ws = new TestWorkspace(sink);
+        ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", published));
+        ws.Settings["Digest:Store:Provider"] = "PostgreSql";
+        ws.Settings["Digest:Store:ConnectionString"] = Database;
+        return ws;
     }
 
     public virtual async Task InitializeAsync()

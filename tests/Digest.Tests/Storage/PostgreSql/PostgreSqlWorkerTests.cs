@@ -13,11 +13,8 @@ public sealed class PostgreSqlWorkerTests(PostgresFixture server) : PostgreSqlTe
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        _ws.Settings["Digest:Store:Provider"] = "PostgreSql";
+        _ws = WorkspaceOnThisDatabase(_sink);
         // The password goes in a file; the server trusts loopback, so any password connects.
-        _ws.Settings["Digest:Store:ConnectionString"] = Database;
         _ws.Settings["Digest:Store:PasswordFile"] = _ws.WriteFile("pg-password", "s3cret-pg-password\n");
     }
 

@@ -19,10 +19,7 @@ public sealed partial class SharedEditionTests(PostgresFixture server, ITestOutp
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _ws = new TestWorkspace(_sink);
-        _ws.WriteComparisons("c.json", Samples.Comparison("alpha-vs-beta", "2026-11-20T10:00:00Z"));
-        _ws.Settings["Digest:Store:Provider"] = "PostgreSql";
-        _ws.Settings["Digest:Store:ConnectionString"] = Database;
+        _ws = WorkspaceOnThisDatabase(_sink);
         // A killed worker's claims go to the others once its slot has not been renewed for this long.
         _ws.Settings["Digest:Delivery:LeaseDuration"] = "00:00:05";
         _ws.Settings["Digest:Delivery:JoinInterval"] = "00:00:01";
