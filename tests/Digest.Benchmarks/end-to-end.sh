@@ -259,7 +259,8 @@ measure() {
   for k in $(seq "$procs"); do
     local log="$work/$kind-$procs-$n-$k.log" s=""
     if [ "$kind" = mailkit ]; then s=$(grep -o '^sent [0-9]*' "$log" | awk '{ print $2 }' || true)
-    else s=$(grep -o 'Edition [0-9]*: [0-9]* sent' "$log" | tail -n 1 | awk '{ print $3 }' || true); fi
+    # What this process sent: with several workers on one edition, the edition's total is everyone's.
+    else s=$(grep -o '[0-9]* this run in' "$log" | tail -n 1 | awk '{ print $1 }' || true); fi
     sent=$((sent + ${s:-0}))
     [ "$procs" -gt 1 ] && note+=" process $k: exit ${statuses[$((k - 1))]}, ${s:-0} sent;"
     local kb; kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/$kind-$procs-$n-$k.time")
