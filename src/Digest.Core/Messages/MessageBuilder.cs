@@ -75,9 +75,12 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         message.Headers.Add("Feedback-ID", $"{edition}:{_o.ListId.Replace(':', '.')}:{_o.Sender.FeedbackId}");
 
         // The fast way when both parts can go as 8bit CRLF text as they are; MimeKit part by part otherwise.
-        message.Body = !plainBody && BodyFrame.Suits(rendered.Text) && BodyFrame.Suits(rendered.Html)
+        // One scan of each part decides both which way it goes and, the MimeKit way, its encoding.
+        var text = WireText.Check(rendered.Text);
+        var html = WireText.Check(rendered.Html);
+        message.Body = !plainBody && text.SuitsFrame && html.SuitsFrame
             ? new PreparedBody(_frame, rendered.Text, rendered.Html)
-            : new MultipartAlternative { Part(TextFormat.Plain, rendered.Text), Part(TextFormat.Html, rendered.Html) };
+            : new MultipartAlternative { Part(TextFormat.Plain, rendered.Text, text), Part(TextFormat.Html, rendered.Html, html) };
         dkim.Sign(message);
         return message;
     }
@@ -86,12 +89,12 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
     /// A UTF-8 text part: 8bit straight from the rendered pieces where it can, else quoted-printable. MailKit
     /// converts to quoted-printable by itself for a server without 8BITMIME.
     /// </summary>
-    private static TextPart Part(TextFormat format, MessageBody body)
+    private static TextPart Part(TextFormat format, MessageBody body, WireText wire)
     {
         // The templates keep their own lines short, but a reader's value (a 500-character name) can make a
         // line longer than SMTP's 998 octets, which a server refuses ("500 Line too long"). Such a message
         // goes quoted-printable, whose soft line breaks fit any value; the scan is cheap next to the send.
-        if (WireText.Check(body).LongestLine > WireText.MaxLineOctets)
+        if (wire.LongestLine > WireText.MaxLineOctets)
         {
             var encoded = new TextPart(format) { Text = body.AsString(), ContentTransferEncoding = ContentEncoding.QuotedPrintable };
             encoded.ContentType.Charset = "utf-8";

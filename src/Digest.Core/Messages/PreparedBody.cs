@@ -134,9 +134,6 @@ public sealed class BodyFrame
         End = bytes[(html + HtmlMarker.Length)..].ToArray();
     }
 
-    /// <summary>Whether a body may be written from the frame: its content must be CRLF text for 8bit transport.</summary>
-    public static bool Suits(MessageBody body) => WireText.Check(body) is { CrlfOnly: true, LongestLine: <= WireText.MaxLineOctets };
-
     /// <summary>Options the frame's bytes are right for: CRLF, the format MailKit sends with.</summary>
     internal static bool Fits(FormatOptions options) => options.NewLineFormat == NewLineFormat.Dos;
 
@@ -150,8 +147,13 @@ public sealed class BodyFrame
     }
 
     /// <summary>The body the way MimeKit builds it part by part, with this boundary.</summary>
-    internal static Multipart PlainBody(string boundary, MessageBody text, MessageBody html) =>
-        new MultipartAlternative { Part(TextFormat.Plain, text), Part(TextFormat.Html, html) }.WithBoundary(boundary);
+    internal static Multipart PlainBody(string boundary, MessageBody text, MessageBody html)
+    {
+        var body = new MultipartAlternative { Boundary = boundary };
+        body.Add(Part(TextFormat.Plain, text));
+        body.Add(Part(TextFormat.Html, html));
+        return body;
+    }
 
     /// <summary>A UTF-8 text part sent as 8bit straight from the rendered pieces: no re-encoding per reader.</summary>
     internal static TextPart Part(TextFormat format, MessageBody body)
@@ -182,15 +184,6 @@ public sealed class BodyFrame
     }
 }
 
-internal static class MultipartBoundary
-{
-    public static Multipart WithBoundary(this Multipart multipart, string boundary)
-    {
-        multipart.Boundary = boundary;
-        return multipart;
-    }
-}
-
 /// <summary>
 /// One pass over a body's pieces: its longest line, and whether every LF has its CR (MimeKit's CRLF filter
 /// would add the missing ones, so only such a body's bytes are the same without it).
@@ -199,6 +192,9 @@ internal readonly record struct WireText(int LongestLine, bool CrlfOnly)
 {
     /// <summary>RFC 5321 4.5.3.1.6: 1,000 octets a line with its CRLF.</summary>
     public const int MaxLineOctets = 998;
+
+    /// <summary>Whether the body may be written from a <see cref="BodyFrame"/>: CRLF text that suits 8bit transport.</summary>
+    public bool SuitsFrame => CrlfOnly && LongestLine <= MaxLineOctets;
 
     public static WireText Check(MessageBody body)
     {
