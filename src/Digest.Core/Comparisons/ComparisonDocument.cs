@@ -93,7 +93,7 @@ internal sealed partial class ComparisonDocument
         var title = at.Text("title", Title, ComparisonLimits.Title);
         var question = at.Text("question", Question, ComparisonLimits.Question);
         var url = at.Text("url", Url, ComparisonLimits.Url);
-        if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+        if (url is not null && !HttpUrl.IsValid(url))
             at.Error("url", $"must be an absolute http(s) link, was \"{url}\"");
         var publishedAt = ParseTime(at, PublishedAt);
 

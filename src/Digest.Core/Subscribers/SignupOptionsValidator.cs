@@ -1,3 +1,4 @@
+using Digest.Input;
 using Microsoft.Extensions.Options;
 
 namespace Digest.Subscribers;
@@ -11,7 +12,7 @@ public sealed class SignupOptionsValidator(IOptions<DigestOptions> digest) : IVa
         var errors = new List<string>();
         if (!digest.Value.Http.Enabled)
             errors.Add("Digest:Signup:Enabled is true but Digest:Http:Urls is not set: nothing would serve the signup form.");
-        if (o.BaseUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+        if (o.BaseUrl is { Length: > 0 } url && !HttpUrl.IsValid(url))
             errors.Add($"Digest:Signup:BaseUrl must be an absolute http(s) URL, was \"{url}\".");
         Between(errors, "ConfirmWithin", o.ConfirmWithin, TimeSpan.FromMinutes(10), TimeSpan.FromDays(30));
         Between(errors, "ClientWindow", o.ClientWindow, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
@@ -24,7 +25,7 @@ public sealed class SignupOptionsValidator(IOptions<DigestOptions> digest) : IVa
         {
             // An origin is scheme://host[:port], nothing after: a browser sends exactly that and CORS compares it whole.
             var origin = o.AllowedOrigins[i];
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http") || u.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/'))
+            if (!HttpUrl.TryParse(origin, out var u) || u.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/'))
                 errors.Add($"Digest:Signup:AllowedOrigins:{i} must be an origin such as https://www.example.com (scheme and host, no path), was \"{origin}\".");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

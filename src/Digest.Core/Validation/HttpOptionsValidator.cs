@@ -1,3 +1,5 @@
+using Digest.Input;
+
 namespace Digest.Validation;
 
 public sealed class HttpOptionsValidator : SectionValidator<HttpOptions>
@@ -8,7 +10,7 @@ public sealed class HttpOptionsValidator : SectionValidator<HttpOptions>
     {
         if (!http.Enabled) return;
         foreach (var url in http.Urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            if (!IsHttpUrl(url))
+            if (!HttpUrl.IsValid(url))
                 errors.Add($"{key}:Urls must be absolute http(s) URLs separated by ';', was \"{url}\".");
     }
 }

@@ -1,3 +1,5 @@
+using Digest.Input;
+
 namespace Digest.Validation;
 
 public sealed class SubscribersOptionsValidator : SectionValidator<SubscribersOptions>
@@ -33,7 +35,7 @@ public sealed class ArchiveOptionsValidator : SectionValidator<ArchiveOptions>
     protected override void Check(string key, ArchiveOptions archive, List<string> errors)
     {
         Require($"{key}:Path", archive.Path, errors);
-        if (archive.BaseUrl is { Length: > 0 } url && !IsHttpUrl(url))
+        if (archive.BaseUrl is { Length: > 0 } url && !HttpUrl.IsValid(url))
             errors.Add($"{key}:BaseUrl must be an absolute http(s) URL, was \"{url}\".");
     }
 }

@@ -47,9 +47,6 @@ public abstract class SectionValidator<T> : IValidateOptions<T> where T : class
         if (value > max) errors.Add($"{key} must be at most {max}, was {value}.");
     }
 
-    protected static bool IsHttpUrl(string? value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http";
-
     protected static bool IsAddress(string? value) =>
         !string.IsNullOrWhiteSpace(value) && MimeKit.MailboxAddress.TryParse(value, out var m) && m.Address.Contains('@') && m.Domain.Length > 0;
 

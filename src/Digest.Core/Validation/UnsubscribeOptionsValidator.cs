@@ -1,3 +1,5 @@
+using Digest.Input;
+
 namespace Digest.Validation;
 
 public sealed class UnsubscribeOptionsValidator : SectionValidator<UnsubscribeOptions>
@@ -8,7 +10,7 @@ public sealed class UnsubscribeOptionsValidator : SectionValidator<UnsubscribeOp
     {
         if (u.Mailto is { Length: > 0 } mailto && !IsAddress(mailto))
             errors.Add($"{key}:Mailto is not a valid email address, was \"{mailto}\".");
-        if (!IsHttpUrl(u.BaseUrl))
+        if (!HttpUrl.IsValid(u.BaseUrl))
             errors.Add($"{key}:BaseUrl must be an absolute http(s) URL, was \"{u.BaseUrl}\".");
     }
 }
