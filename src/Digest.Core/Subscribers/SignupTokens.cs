@@ -29,9 +29,6 @@ public enum TicketProblem
 /// </summary>
 public sealed class SignupTokens(IOptions<DigestOptions> digest, IOptions<SignupOptions> options, UnsubscribeKey key, TimeProvider clock)
 {
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
-
     /// <summary>Far beyond any genuine link (an address, a 200-character name, a few categories).</summary>
     private const int MaxTokenChars = 4096;
 
@@ -41,12 +38,9 @@ public sealed class SignupTokens(IOptions<DigestOptions> digest, IOptions<Signup
     public string Create(SignupRequest request)
     {
         var plain = JsonSerializer.SerializeToUtf8Bytes(new Sealed(request.Email, request.Name, [.. request.Categories], clock.GetUtcNow().ToUnixTimeMilliseconds()));
-        var token = new byte[NonceBytes + plain.Length + TagBytes];
         // A random nonce: links are few (limited per address and client), far from the 2^32 a random 96-bit nonce allows per key.
-        RandomNumberGenerator.Fill(token.AsSpan(0, NonceBytes));
-        using var aes = new AesGcm(_key.Value, TagBytes);
-        aes.Encrypt(token.AsSpan(0, NonceBytes), plain, token.AsSpan(NonceBytes, plain.Length), token.AsSpan(NonceBytes + plain.Length), _associated);
-        return Base64Url.EncodeToString(token);
+        using var aes = new AesGcm(_key.Value, SealedToken.TagBytes);
+        return Base64Url.EncodeToString(SealedToken.Seal(aes, RandomNumberGenerator.GetBytes(SealedToken.NonceBytes), plain, _associated));
     }
 
     /// <summary>The ticket inside a genuine, unexpired token; otherwise null and why.</summary>
@@ -56,14 +50,11 @@ public sealed class SignupTokens(IOptions<DigestOptions> digest, IOptions<Signup
         Sealed? content;
         try
         {
-            var bytes = Base64Url.DecodeFromChars(token);
-            if (bytes.Length <= NonceBytes + TagBytes) return (null, TicketProblem.Invalid);
-            var plain = new byte[bytes.Length - NonceBytes - TagBytes];
-            using (var aes = new AesGcm(_key.Value, TagBytes))
-                aes.Decrypt(bytes.AsSpan(0, NonceBytes), bytes.AsSpan(NonceBytes, plain.Length), bytes.AsSpan(NonceBytes + plain.Length), plain, _associated);
+            using var aes = new AesGcm(_key.Value, SealedToken.TagBytes);
+            if (SealedToken.Open(aes, Base64Url.DecodeFromChars(token), _associated) is not { } plain) return (null, TicketProblem.Invalid);
             content = JsonSerializer.Deserialize<Sealed>(plain);
         }
-        catch (Exception e) when (e is FormatException or AuthenticationTagMismatchException or JsonException)
+        catch (Exception e) when (e is FormatException or JsonException)
         {
             return (null, TicketProblem.Invalid);
         }

@@ -17,13 +17,11 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
 {
     public const int MinimumKeyBytes = 32;
     private const int LegacyMacBytes = 16;
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
     private readonly byte[] _listId = Encoding.UTF8.GetBytes(options.Value.ListId);
     private readonly Lazy<byte[]> _nonceKey = new(() => key.DeriveFor("digest unsubscribe token v2 nonce"));
 
     // One cipher per thread: AesGcm is not thread-safe, and making one per token cost more than the encryption.
-    private readonly ThreadLocal<AesGcm> _aes = new(() => new AesGcm(key.DeriveFor("digest unsubscribe token v2"), TagBytes));
+    private readonly ThreadLocal<AesGcm> _aes = new(() => new AesGcm(key.DeriveFor("digest unsubscribe token v2"), SealedToken.TagBytes));
 
     /// <summary>The configured key, or null when none is set; throws when it is set but unusable.</summary>
     public static byte[]? ReadKey(UnsubscribeOptions o) => ReadKey(o, $"Digest:Unsubscribe:KeyFile ({o.KeyFile})");
@@ -65,13 +63,10 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
     public string Create(string email)
     {
         var address = Encoding.UTF8.GetBytes(email.ToLowerInvariant());
-        var token = new byte[NonceBytes + address.Length + TagBytes];
-        var nonce = token.AsSpan(0, NonceBytes);
         // The nonce is a MAC of the address (the SIV construction): one nonce only ever meets one address, as
         // AES-GCM requires, and a reader's token is the same in the header, the body and every edition.
-        HMACSHA256.HashData(_nonceKey.Value, address).AsSpan(0, NonceBytes).CopyTo(nonce);
-        _aes.Value!.Encrypt(nonce, address, token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), _listId);
-        return Base64Url.EncodeToString(token);
+        var nonce = HMACSHA256.HashData(_nonceKey.Value, address).AsSpan(0, SealedToken.NonceBytes);
+        return Base64Url.EncodeToString(SealedToken.Seal(_aes.Value!, nonce, address, _listId));
     }
 
     /// <summary>The address a genuine token was made for; null for anything forged, altered or malformed.</summary>
@@ -88,20 +83,8 @@ public sealed class UnsubscribeTokens(IOptions<DigestOptions> options, Unsubscri
         }
     }
 
-    private string? Decrypt(byte[] token)
-    {
-        if (token.Length <= NonceBytes + TagBytes) return null;
-        var address = new byte[token.Length - NonceBytes - TagBytes];
-        try
-        {
-            _aes.Value!.Decrypt(token.AsSpan(0, NonceBytes), token.AsSpan(NonceBytes, address.Length), token.AsSpan(NonceBytes + address.Length), address, _listId);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return null;
-        }
-        return Encoding.UTF8.GetString(address);
-    }
+    private string? Decrypt(byte[] token) =>
+        SealedToken.Open(_aes.Value!, token, _listId) is { } address ? Encoding.UTF8.GetString(address) : null;
 
     private string? VerifyLegacy(string token)
     {
