@@ -25,10 +25,11 @@ public sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
         foreach (var twice in o.Relays.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key))
             errors.Add($"Digest:Relays: the name \"{twice}\" is used twice; give each relay its own Name.");
 
-        var (mailgun, postmark) = (o.Bounces.Webhooks.Mailgun, o.Bounces.Webhooks.Postmark);
+        var (mailgun, sendGrid, postmark) = (o.Bounces.Webhooks.Mailgun, o.Bounces.Webhooks.SendGrid, o.Bounces.Webhooks.Postmark);
         if (mailgun.Enabled && !o.Http.Enabled)
             errors.Add("Digest:Bounces:Webhooks:Mailgun:SigningKey is set but Digest:Http:Urls is not: nothing would receive Mailgun's webhooks.");
-        Bounces.SendGridWebhook.Validate(o, errors);
+        if (sendGrid.Enabled && !o.Http.Enabled)
+            errors.Add("Digest:Bounces:Webhooks:SendGrid:VerificationKey is set but Digest:Http:Urls is not: nothing would receive SendGrid's webhooks.");
         if (postmark.Enabled && !o.Http.Enabled)
             errors.Add("Digest:Bounces:Webhooks:Postmark is set but Digest:Http:Urls is not: nothing would receive Postmark's webhooks.");
 

@@ -33,24 +33,6 @@ public static class SendGridWebhook
         }
     }
 
-    public static void Validate(DigestOptions o, List<string> errors)
-    {
-        var sendGrid = o.Bounces.Webhooks.SendGrid;
-        if (!sendGrid.Enabled) return;
-        if (!o.Http.Enabled)
-            errors.Add("Digest:Bounces:Webhooks:SendGrid:VerificationKey is set but Digest:Http:Urls is not: nothing would receive SendGrid's webhooks.");
-        if (sendGrid.MaxAge < TimeSpan.FromSeconds(30) || sendGrid.MaxAge > TimeSpan.FromHours(1))
-            errors.Add($"Digest:Bounces:Webhooks:SendGrid:MaxAge must be between 00:00:30 and 01:00:00, was {sendGrid.MaxAge}.");
-        try
-        {
-            using var _ = ReadKey(sendGrid.VerificationKey!);
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
-        {
-            errors.Add($"Digest:Bounces:Webhooks:SendGrid:VerificationKey is not an ECDSA P-256 public key in base64 (SendGrid's \"Verification Key\"): {e.Message}");
-        }
-    }
-
     /// <summary>True when <paramref name="signature"/> is the key's over timestamp + body.</summary>
     public static bool SignatureIsValid(ECDsa key, string timestamp, ReadOnlySpan<byte> body, string signature)
     {

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using Digest.Bounces;
+
 namespace Digest.Validation;
 
 /// <summary>The bounce address, the soft-bounce limit, the IMAP mailbox and the relays' webhooks.</summary>
@@ -17,15 +20,33 @@ public sealed class BouncesOptionsValidator : SectionValidator<BouncesOptions>
 
     private static void CheckWebhooks(string key, BounceWebhooksOptions webhooks, List<string> errors)
     {
-        var (mailgun, postmark) = (webhooks.Mailgun, webhooks.Postmark);
-        if (mailgun.Enabled && (mailgun.MaxAge < TimeSpan.FromSeconds(30) || mailgun.MaxAge > TimeSpan.FromHours(1)))
-            errors.Add($"{key}:Mailgun:MaxAge must be between 00:00:30 and 01:00:00, was {mailgun.MaxAge}.");
+        var (mailgun, sendGrid, postmark) = (webhooks.Mailgun, webhooks.SendGrid, webhooks.Postmark);
+        if (mailgun.Enabled) CheckMaxAge($"{key}:Mailgun:MaxAge", mailgun.MaxAge, errors);
+        if (sendGrid.Enabled)
+        {
+            CheckMaxAge($"{key}:SendGrid:MaxAge", sendGrid.MaxAge, errors);
+            try
+            {
+                using var _ = SendGridWebhook.ReadKey(sendGrid.VerificationKey!);
+            }
+            catch (Exception e) when (e is CryptographicException or FormatException)
+            {
+                errors.Add($"{key}:SendGrid:VerificationKey is not an ECDSA P-256 public key in base64 (SendGrid's \"Verification Key\"): {e.Message}");
+            }
+        }
         if (!postmark.Enabled) return;
         if (string.IsNullOrWhiteSpace(postmark.Username) || postmark.Username.Contains(':'))
             errors.Add($"{key}:Postmark:Username must be set, without ':', when its Password is, was \"{postmark.Username}\".");
         // A guessable password would let anyone suppress readers; the value itself is never echoed.
         if ((postmark.Password?.Length ?? 0) < 16)
             errors.Add($"{key}:Postmark:Password must be at least 16 characters, was {postmark.Password?.Length ?? 0}.");
+    }
+
+    /// <summary>How old a signed webhook request may be: long enough for a relay's clock and retries, short enough that a captured one soon stops working.</summary>
+    private static void CheckMaxAge(string key, TimeSpan maxAge, List<string> errors)
+    {
+        if (maxAge < TimeSpan.FromSeconds(30) || maxAge > TimeSpan.FromHours(1))
+            errors.Add($"{key} must be between 00:00:30 and 01:00:00, was {maxAge}.");
     }
 
     private static void CheckImap(string key, BounceMailboxOptions imap, List<string> errors)

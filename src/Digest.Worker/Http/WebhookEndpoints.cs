@@ -47,8 +47,7 @@ public static class WebhookEndpoints
             var token = MailgunWebhook.Text(signature, "token") ?? "";
             if (!MailgunWebhook.SignatureIsValid(o.SigningKey!, timestamp, token, MailgunWebhook.Text(signature, "signature") ?? ""))
                 return Refused(log, "Mailgun", "bad signature");
-            if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-                || (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799))).Duration() > o.MaxAge)
+            if (!IsFresh(timestamp, o.MaxAge, clock))
                 return Refused(log, "Mailgun", $"timestamp {timestamp} is more than Digest:Bounces:Webhooks:Mailgun:MaxAge ({o.MaxAge}) from now");
             if (!replays.FirstUse(token, o.MaxAge))
                 return Refused(log, "Mailgun", "token already used (a replay)");
@@ -57,6 +56,11 @@ public static class WebhookEndpoints
             return Record(reports, log, "Mailgun", () => MailgunWebhook.Parse(eventData));
         }
     }
+
+    /// <summary>Whether a signed Unix timestamp (seconds) is within <paramref name="maxAge"/> of now, either way: a captured request cannot be replayed later.</summary>
+    private static bool IsFresh(string timestamp, TimeSpan maxAge, TimeProvider clock) =>
+        long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+        && (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799))).Duration() <= maxAge;
 
     private static async Task<IResult> PostmarkAsync(HttpContext http, IOptions<DigestOptions> options, RelayReports reports, ILoggerFactory loggers)
     {
@@ -86,8 +90,7 @@ public static class WebhookEndpoints
         using (var key = SendGridWebhook.ReadKey(o.VerificationKey!))
             if (signature.Length == 0 || !SendGridWebhook.SignatureIsValid(key, timestamp, body.GetBuffer().AsSpan(0, (int)body.Length), signature))
                 return Refused(log, "SendGrid", "bad signature");
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            || (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799))).Duration() > o.MaxAge)
+        if (!IsFresh(timestamp, o.MaxAge, clock))
             return Refused(log, "SendGrid", $"timestamp {timestamp} is more than Digest:Bounces:Webhooks:SendGrid:MaxAge ({o.MaxAge}) from now");
         if (!replays.FirstUse("sendgrid:" + signature, o.MaxAge))
             return Refused(log, "SendGrid", "signature already used (a replay)");
