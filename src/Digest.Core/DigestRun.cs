@@ -85,39 +85,72 @@ public sealed class DigestRun(
                 continue;
             }
             relays.EnsureCanFinish(open);
-            var outcome = await DispatchAsync(open, new DispatchCounters(), held, resuming: true, retryDeferredNow, stopping);
+            var outcome = await DispatchAsync(open, new DispatchCounters(), held, planning: null, retryDeferredNow, stopping);
             if (outcome.Report is { Fatal: not null } or { Stopped: true }) return outcome with { Earlier = earlier };
             earlier.Add(outcome);
         }
 
         Edition? edition;
-        bool resuming;
+        Task? planning = null;
+        counters ??= new DispatchCounters();
         using (held.Decide())
         {
             // Asked again under the decision: another worker may have planned the edition meanwhile, and then this one joins it.
             edition = next.Open().Current;
-            resuming = edition is not null;
             if (edition is not null) relays.EnsureCanFinish(edition);
+            if (edition is { Planning: true })
+            {
+                // Rare (a crash or a stop while the plan was written), so the plan is finished before anything is sent.
+                log.LogWarning(EditionEvents.PlanFinished, "Edition {Edition}: its plan was cut short by a run that stopped; the readers not yet in it are added now", edition.Number);
+                var added = ledger.Plan(edition, next.Recipients(edition, allowEmpty: true), cancellationToken: stopping);
+                LogPlanned(edition, added);
+            }
             if (edition is null)
             {
                 if (resumeOnly || (edition = next.Draft()) is null)
                     return earlier.Count > 0 ? earlier[^1] with { Earlier = earlier[..^1] } : RunOutcome.NothingNew;
-                var recipients = next.Recipients(edition, allowEmpty);
                 relays.Stamp(edition);
-                var planned = ledger.Plan(edition, recipients);
-                log.LogInformation(EditionEvents.EditionPlanned, "Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
-                    edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
-                    edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
-                    planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
+                planning = await StartPlanAsync(edition, next.Recipients(edition, allowEmpty), counters, stopping);
             }
         }
-        return await DispatchAsync(edition, counters ?? new DispatchCounters(), held, resuming, retryDeferredNow, stopping) with { Earlier = earlier };
+        return await DispatchAsync(edition, counters, held, planning, retryDeferredNow, stopping) with { Earlier = earlier };
     }
 
-    /// <summary>Marks the edition complete and folds old ones, one worker at a time: two folds at once could count an edition's records after the other deleted them.</summary>
-    private void Complete(Edition edition, ISenderSlot held)
+    /// <summary>
+    /// Writes the edition's plan on a thread of its own and returns once readers may be sent (see
+    /// <see cref="IDeliveryLedger.Plan"/>), with the task that ends when the plan is whole. The readers due now are
+    /// counted into <paramref name="counters"/> as they are planned, so the count is right without reading them back.
+    /// </summary>
+    private async Task<Task> StartPlanAsync(Edition edition, IEnumerable<DeliveryRecord> recipients, DispatchCounters counters, CancellationToken stopping)
     {
-        if (edition.IsComplete) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sendable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var counted = recipients.Select(d =>
+        {
+            if (d.State == DeliveryState.Planned && d.DueAt <= now) counters.Total++;
+            return d;
+        });
+        var writing = Task.Run(() =>
+        {
+            var planned = ledger.Plan(edition, counted, () => sendable.TrySetResult(), stopping);
+            LogPlanned(edition, planned);
+        }, CancellationToken.None);
+        // A plan that fails before any reader is stored fails the run here, as it did when planning came first.
+        if (await Task.WhenAny(sendable.Task, writing) == writing) await writing;
+        return writing;
+    }
+
+    private void LogPlanned(Edition edition, IReadOnlyDictionary<DeliveryState, int> planned) =>
+        log.LogInformation(EditionEvents.EditionPlanned, "Edition {Edition} planned: {Comparisons} comparisons ({Slugs}){LeftOut}, {Recipients} recipients via {Transport}",
+            edition.Number, edition.Comparisons.Count, string.Join(", ", edition.Comparisons.Select(c => c.Slug)),
+            edition.LeftOut > 0 ? $", {edition.LeftOut} more wait for a later edition (Digest:Edition:MaxComparisons)" : "",
+            planned.GetValueOrDefault(DeliveryState.Planned), relays.Description);
+
+    /// <summary>Marks the edition complete and folds old ones, one worker at a time: two folds at once could count an edition's records after the other deleted them.</summary>
+    /// <param name="counts">The edition's counts just read, when the caller has them.</param>
+    private void Complete(Edition edition, ISenderSlot held, EditionCounts? counts = null)
+    {
+        if (edition.IsComplete || edition.Planning || counts is { Undelivered: > 0 }) return;
         using var deciding = held.Decide();
         if (ledger.Count(edition.Number).Undelivered > 0 || editions.Find(edition.Number) is { IsComplete: true }) return;
         edition.CompletedAt = clock.GetUtcNow().UtcDateTime;
@@ -127,7 +160,8 @@ public sealed class DigestRun(
                 string.Join(", ", folded), options.Value.Ledger.KeepEditions);
     }
 
-    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, ISenderSlot held, bool resuming, bool retryDeferredNow, CancellationToken stopping)
+    /// <param name="planning">The plan being written while the edition is sent (a new edition), or null when the edition is resumed.</param>
+    private async Task<RunOutcome> DispatchAsync(Edition edition, DispatchCounters counters, ISenderSlot held, Task? planning, bool retryDeferredNow, CancellationToken stopping)
     {
         // Before the first message goes, so the "view in browser" link works the moment a reader opens it; a
         // resumed edition (every minute while readers wait for their local morning) has its page already.
@@ -135,17 +169,30 @@ public sealed class DigestRun(
         using (held.Decide())
             if (!archive.IsWritten(edition)) await archive.WriteAsync(edition, stopping);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var before = ledger.Count(edition.Number);
-        if (resuming)
+        if (planning is null)
+        {
+            // A new edition's readers are counted as they are planned; a resumed one's are read back.
+            var before = ledger.Count(edition.Number);
             log.LogInformation(EditionEvents.EditionResumed, "Resuming edition {Edition}: {Left} of {Total} recipients still to send", edition.Number, before.Undelivered, before.Total);
-        counters.Total = ledger.Due(edition.Number, now, retryDeferredNow);
+            counters.Total = ledger.Due(edition.Number, clock.GetUtcNow().UtcDateTime, retryDeferredNow);
+        }
         var started = clock.GetTimestamp();
-        var report = await dispatcher.SendAsync(edition, counters, held, stopping, retryDeferredNow);
+        DispatchReport report;
+        try
+        {
+            report = await dispatcher.SendAsync(edition, counters, held, stopping, retryDeferredNow, planning);
+        }
+        finally
+        {
+            // A dispatch that stopped early leaves the plan to finish (or to stop with the run) before anything is counted.
+            if (planning is not null) await planning.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         if (report.LeaseLost) throw new SenderLeaseLostException(edition.Number);
+        // A plan stopped with the run is finished by the next run; one that failed fails this run.
+        if (planning is { IsFaulted: true } && !(stopping.IsCancellationRequested && planning.Exception!.InnerException is OperationCanceledException)) await planning;
         var counts = ledger.Count(edition.Number);
         var waiting = ledger.Waiting(edition.Number, clock.GetUtcNow().UtcDateTime);
-        Complete(edition, held);
+        Complete(edition, held, counts);
         var elapsed = clock.GetElapsedTime(started);
         log.LogInformation(
             EditionEvents.EditionRunSummary, "Edition {Edition}: {Sent} sent, {Deferred} deferred, {Bounced} bounced, {Skipped} skipped, {Failed} failed, {Left} left; {Count} this run in {Seconds:0.0}s via {Transport}",

@@ -63,11 +63,17 @@ internal sealed class DispatchRun(
             if (AllHandled(queue)) return null;
             if (!Routing.HasFallbacks)
             {
-                // One relay: nothing is ever handed back, so waiting on the queue alone is enough.
-                await queue.WaitToReadAsync(Halt.Token);
+                // One relay: nothing is ever handed back, so once the queue is done so is this connection (it does
+                // not wait, let alone spin, for the others' last messages: a done queue answers WaitToRead at once).
+                if (!await queue.WaitToReadAsync(Halt.Token)) return null;
                 continue;
             }
             // Several relays: a message may also be handed back by a failing relay; look again shortly.
+            if (queue.Completion.IsCompleted)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), Halt.Token);
+                continue;
+            }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(Halt.Token);
             wait.CancelAfter(TimeSpan.FromMilliseconds(50));
             try

@@ -36,7 +36,9 @@ public sealed class EditionDispatcher(
 {
     /// <param name="lease">Asked before every message; once another process holds it, this one sends and records nothing more.</param>
     /// <param name="retryDeferredNow">Retry deferred readers now rather than when their backoff ends (`send-now`: the admin says now).</param>
-    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, IHeldLease lease, CancellationToken stopping, bool retryDeferredNow = false)
+    /// <param name="planning">The edition's plan while it is still being written: readers are sent as they are planned.</param>
+    public async Task<DispatchReport> SendAsync(Edition edition, DispatchCounters counters, IHeldLease lease, CancellationToken stopping, bool retryDeferredNow = false,
+        Task? planning = null)
     {
         var o = options.Value;
         using var tracked = metrics.Track(edition.Number, counters);
@@ -58,7 +60,7 @@ public sealed class EditionDispatcher(
         var limiters = relays.All.Select(r => Limiter(r.MaxPerSecond)).ToList();
         await using (var writer = ledger.OpenRecorder(lease))
         {
-            var feed = FeedAsync(edition.Number, began, retryDeferredNow, lease, queue, halt.Token);
+            var feed = FeedAsync(edition.Number, began, retryDeferredNow, lease, planning, queue, halt.Token);
             var senders = relays.All
                 .SelectMany((relay, index) => Enumerable.Range(0, relay.Connections).Select(_ => (relay, index)))
                 .Select(r => Task.Run(() => SendLoopAsync(run, new Lane(r.relay, r.index, limiters[r.index]), queue.Reader, writer)))
@@ -87,13 +89,13 @@ public sealed class EditionDispatcher(
         return new DispatchReport(run.Fatal, stopping.IsCancellationRequested, run.LeaseLost);
     }
 
-    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, IHeldLease lease, Channel<DeliveryRecord> queue, CancellationToken halt)
+    private async Task FeedAsync(int edition, DateTime dueBy, bool retryDeferredNow, IHeldLease lease, Task? planning, Channel<DeliveryRecord> queue, CancellationToken halt)
     {
         // Small pages: on a shared store each page is a claim, and what one worker holds ahead the others cannot send.
         const int page = 250;
         try
         {
-            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page, retryDeferredNow, claimant: lease).WithCancellation(halt))
+            await foreach (var delivery in ledger.PendingAsync(edition, dueBy, page, retryDeferredNow, claimant: lease, planning).WithCancellation(halt))
             {
                 queue.Writer.TryWrite(delivery);
                 // Memory stays flat however long the list: no more than about two pages wait in the queue.
@@ -113,6 +115,10 @@ public sealed class EditionDispatcher(
     private async Task SendLoopAsync(DispatchRun run, Lane lane, ChannelReader<DeliveryRecord> queue, IOutcomeRecorder writer)
     {
         await using var connection = lane.Relay.Transport.OpenConnection(run.Edition.Number);
+        // This connection's outcomes on their way to durability. The next message is not accepted before they are
+        // durable (the transport holds its final "." back), so a crash loses at most one record per connection;
+        // the next message's envelope and bytes travel while the journal syncs.
+        Task? recording = null;
         try
         {
             while (await run.NextAsync(lane.Index, queue) is { } delivery)
@@ -124,15 +130,14 @@ public sealed class EditionDispatcher(
                         StopForLostLease(run);
                         break;
                     }
-                    if (await SendOneAsync(run, lane, connection, delivery) == Outcome.HandedOver)
+                    if (await SendOneAsync(run, lane, connection, delivery, recording) == Outcome.HandedOver)
                     {
                         run.HandBack(delivery);
                         continue;
                     }
                     run.Counters.Count(delivery.State);
                     metrics.Settled(lane.Relay.Name, delivery.State);
-                    // Wait for the commit before the next send: a crash now loses at most this one record.
-                    await writer.RecordAsync(delivery);
+                    recording = Durable(recording, writer.RecordAsync(delivery));
                 }
                 finally
                 {
@@ -144,11 +149,51 @@ public sealed class EditionDispatcher(
         catch (OperationCanceledException) when (run.Halt.IsCancellationRequested)
         {
         }
+        catch (OutcomeNotDurableException e)
+        {
+            // Surfaced by the next message, which was cut off unaccepted: the run fails with the journal's own error.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException!);
+        }
+        finally
+        {
+            // The connection is done once its last outcomes are durable; a failure to make them so fails the run.
+            if (recording is not null) await Unwrapped(recording);
+        }
     }
+
+    /// <summary>Completes when <paramref name="earlier"/> and <paramref name="outcome"/> are durable; a failure of either is an <see cref="OutcomeNotDurableException"/>.</summary>
+    private static async Task Durable(Task? earlier, Task outcome)
+    {
+        if (earlier is not null) await earlier;
+        try
+        {
+            await outcome;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new OutcomeNotDurableException(e);
+        }
+    }
+
+    private static async Task Unwrapped(Task recording)
+    {
+        try
+        {
+            await recording;
+        }
+        catch (OutcomeNotDurableException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException!);
+        }
+    }
+
+    /// <summary>An outcome could not be made durable: nothing more may be sent on the connection that reported it.</summary>
+    private sealed class OutcomeNotDurableException(Exception inner) : Exception(inner.Message, inner);
 
     private enum Outcome { Settled, HandedOver }
 
-    private async Task<Outcome> SendOneAsync(DispatchRun run, Lane lane, IMailConnection connection, DeliveryRecord delivery)
+    /// <param name="recording">This connection's earlier outcomes on their way to durability: the message may not be accepted before.</param>
+    private async Task<Outcome> SendOneAsync(DispatchRun run, Lane lane, IMailConnection connection, DeliveryRecord delivery, Task? recording)
     {
         if (run.Suppressed.Contains(delivery.Key))
         {
@@ -179,7 +224,7 @@ public sealed class EditionDispatcher(
             {
                 try
                 {
-                    var accepted = await connection.SendAsync(message, token);
+                    var accepted = await connection.SendAsync(message, token, recording);
                     delivery.Attempts++;
                     return accepted;
                 }

@@ -26,6 +26,12 @@ public sealed class Edition
     public bool IsComplete => CompletedAt is not null;
 
     /// <summary>
+    /// True while the edition's plan is still being written: sending starts before the plan is whole. An edition
+    /// found so after a crash or a stop has its plan finished before anything else is sent or drafted.
+    /// </summary>
+    public bool Planning { get; set; }
+
+    /// <summary>
     /// How the edition was started: mailed or written to the outbox. It is finished the same way, so a resume
     /// from a shell without the SMTP settings cannot put half the readers' mail in a folder. Null for editions
     /// made before it was recorded.

@@ -41,4 +41,7 @@ public static class EditionEvents
 
     /// <summary>PostgreSQL: this worker joins an edition with readers due that it is not sending (another worker started it).</summary>
     public static readonly EventId EditionJoined = new(2010, nameof(EditionJoined));
+
+    /// <summary>An edition whose plan a stopped run left unwritten has it finished before anything is sent.</summary>
+    public static readonly EventId PlanFinished = new(2011, nameof(PlanFinished));
 }

@@ -27,12 +27,12 @@ public sealed class NextEdition(
 
     /// <summary>
     /// The editions not yet complete: the current one, which has readers still planned (due now or at their local
-    /// morning) and must be finished before a new one starts, and the older ones that only retry deferred readers.
+    /// morning) or its plan still to finish, and must be finished before a new one starts, and the older ones that only retry deferred readers.
     /// </summary>
     public OpenEditions Open()
     {
         var open = editions.Open();
-        var current = open.FirstOrDefault(e => ledger.Count(e.Number).Planned > 0);
+        var current = open.FirstOrDefault(e => e.Planning || ledger.Count(e.Number).Planned > 0);
         return new OpenEditions(current, open.Where(e => e != current).ToList());
     }
 

@@ -10,13 +10,19 @@ namespace Digest.Ledger;
 public interface IDeliveryLedger
 {
     /// <summary>
-    /// Stores one planned delivery per recipient, then the edition, and marks the edition's comparisons as sent
-    /// in it. The edition is written last and is what makes the plan count: a plan cut short by a crash has no
-    /// edition and is cleared when the edition is planned again; the edition and its comparisons' marks are
-    /// stored together (both or neither). Each delivery's <see cref="DeliveryRecord.UpdatedAt"/> is set to now.
+    /// Stores the edition, marks its comparisons as sent in it (both or neither) and stores one planned delivery per
+    /// recipient; each delivery's <see cref="DeliveryRecord.UpdatedAt"/> is set to now. <paramref name="sendable"/> is
+    /// called once readers may be sent: a store that writes the plan in parts (LiteDB) stores the edition first
+    /// with <see cref="Edition.Planning"/> set, calls it after the first part and clears the mark at the end, so sending
+    /// can start while the rest is written (<see cref="PendingAsync"/> given the plan's task waits for more); a store
+    /// that writes the plan in one transaction (PostgreSQL) calls it once, at the end. A plan cut short (a crash, or
+    /// <paramref name="cancellationToken"/>) leaves the edition marked; planning it again keeps the readers already
+    /// stored (some may have been sent) and adds the others after them. An edition planned again without the mark
+    /// (a test, or a plan from before the mark, which stored its edition last) has its plan replaced.
     /// </summary>
-    /// <returns>How many deliveries were planned in each state.</returns>
-    IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries);
+    /// <returns>How many deliveries this call planned in each state.</returns>
+    IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries,
+        Action? sendable = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The edition's deliveries still to be sent (planned, or deferred by an earlier run), in plan order, a page
@@ -24,10 +30,11 @@ public interface IDeliveryLedger
     /// ≤ <paramref name="dueBy"/> (all when null); a deferred one likewise, or at once with <paramref name="deferredNow"/>.
     /// A store shared by several senders hands each reader to one of them only (a claim): claimed for
     /// <paramref name="claimant"/>, the sender slot whose recorder then writes their outcomes, the claim lasting as
-    /// long as the slot does.
+    /// long as the slot does. While <paramref name="planning"/> runs the plan may still grow: the readers stored
+    /// meanwhile are handed out too, and the enumeration ends only once it has ended.
     /// </summary>
     IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
-        IHeldLease? claimant = null, CancellationToken cancellationToken = default);
+        IHeldLease? claimant = null, Task? planning = null, CancellationToken cancellationToken = default);
 
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
     int Due(int edition, DateTime now, bool deferredNow = false);

@@ -32,6 +32,12 @@ public sealed class PreparedBody : MimeEntity
         _html = html;
     }
 
+    /// <summary>
+    /// Written before the body's last bytes: the message cannot be accepted (the server needs the final ".") before
+    /// it completes, and is cut off unfinished when it faults (see <see cref="Transport.IMailConnection.SendAsync"/>).
+    /// </summary>
+    public Task? EndAfter { get; set; }
+
     /// <summary>The same body as MimeKit builds it part by part; once asked for, it is what is written.</summary>
     public Multipart Plain() => _plain ??= BodyFrame.PlainBody(_frame.Boundary, _text, _html);
 
@@ -55,15 +61,18 @@ public sealed class PreparedBody : MimeEntity
         if (_plain is not null || !BodyFrame.Fits(options))
         {
             Plain().WriteTo(options, stream, contentOnly, cancellationToken);
-            return;
         }
-        base.WriteTo(options, stream, contentOnly, cancellationToken);
-        foreach (var piece in Pieces())
+        else
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            for (var at = 0; at < piece.Length; at += Block)
-                stream.Write(piece.Span.Slice(at, Math.Min(Block, piece.Length - at)));
+            base.WriteTo(options, stream, contentOnly, cancellationToken);
+            foreach (var piece in Pieces())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                for (var at = 0; at < piece.Length; at += Block)
+                    stream.Write(piece.Span.Slice(at, Math.Min(Block, piece.Length - at)));
+            }
         }
+        EndAfter?.WaitAsync(cancellationToken).GetAwaiter().GetResult();
     }
 
     public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
@@ -71,16 +80,19 @@ public sealed class PreparedBody : MimeEntity
         if (_plain is not null || !BodyFrame.Fits(options))
         {
             await Plain().WriteToAsync(options, stream, contentOnly, cancellationToken);
-            return;
         }
-        await base.WriteToAsync(options, stream, contentOnly, cancellationToken);
-        foreach (var piece in Pieces())
+        else
         {
-            // MimeKit's filtered streams take arrays; every piece here is one (UTF-8 from the renderer).
-            var array = MemoryMarshal.TryGetArray(piece, out var segment) ? segment : new ArraySegment<byte>(piece.ToArray());
-            for (var at = 0; at < array.Count; at += Block)
-                await stream.WriteAsync(array.Array!, array.Offset + at, Math.Min(Block, array.Count - at), cancellationToken);
+            await base.WriteToAsync(options, stream, contentOnly, cancellationToken);
+            foreach (var piece in Pieces())
+            {
+                // MimeKit's filtered streams take arrays; every piece here is one (UTF-8 from the renderer).
+                var array = MemoryMarshal.TryGetArray(piece, out var segment) ? segment : new ArraySegment<byte>(piece.ToArray());
+                for (var at = 0; at < array.Count; at += Block)
+                    await stream.WriteAsync(array.Array!, array.Offset + at, Math.Min(Block, array.Count - at), cancellationToken);
+            }
         }
+        if (EndAfter is { } end) await end.WaitAsync(cancellationToken);
     }
 
     /// <summary>

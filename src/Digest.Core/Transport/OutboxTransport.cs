@@ -52,8 +52,9 @@ public sealed class OutboxTransport(string folder) : IMailTransport
 
     private sealed class Connection(string folder) : IMailConnection
     {
-        public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Task? acceptAfter = null)
         {
+            if (acceptAfter is not null) await acceptAfter.WaitAsync(cancellationToken);
             // Each file holds a reader's address and a working unsubscribe link: the owner's only.
             Storage.PrivateFiles.CreateFolder(Path.GetDirectoryName(folder)!);
             Storage.PrivateFiles.CreateFolder(folder);

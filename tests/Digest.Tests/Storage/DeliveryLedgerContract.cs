@@ -50,6 +50,41 @@ public abstract class DeliveryLedgerContract : StoreContract
     }
 
     [SkippableFact]
+    public void A_plan_cut_short_is_finished_by_planning_again_with_each_reader_once_and_those_stored_kept_as_they_were()
+    {
+        using var services = Services();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
+        var editions = services.GetRequiredService<IEditionStore>();
+        using var stop = new CancellationTokenSource();
+        IEnumerable<DeliveryRecord> List(bool stopHalfway)
+        {
+            for (var i = 0; i < 600; i++)
+            {
+                if (stopHalfway && i == 300) stop.Cancel();
+                yield return Reader(1, i, $"reader{i}@example.com");
+            }
+        }
+
+        Assert.ThrowsAny<OperationCanceledException>(() => ledger.Plan(Edition(1), List(stopHalfway: true), cancellationToken: stop.Token));
+        // A store that writes the plan in parts keeps what it stored (and may have sent some of it); one that
+        // writes it in one transaction kept nothing.
+        var stored = ledger.ForEdition(1);
+        if (stored.Count > 0)
+        {
+            Assert.True(editions.Find(1)!.Planning);
+            stored[0].State = DeliveryState.Sent;
+            ledger.Record([stored[0]]);
+        }
+        ledger.Plan(editions.Find(1) ?? Edition(1), List(stopHalfway: false));
+
+        var all = ledger.ForEdition(1);
+        Assert.Equal(600, all.Select(d => d.Key).Distinct().Count());
+        Assert.Equal(600, all.Count);
+        Assert.Equal(stored.Count > 0 ? 1 : 0, all.Count(d => d.State == DeliveryState.Sent));
+        Assert.False(editions.Find(1)!.Planning);
+    }
+
+    [SkippableFact]
     public async Task Pending_readers_are_the_planned_ones_due_and_the_deferred_ones_due_in_plan_order_page_by_page()
     {
         using var services = Services();

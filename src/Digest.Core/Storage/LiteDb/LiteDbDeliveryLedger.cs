@@ -18,38 +18,73 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     public int RecoverOutcomes() => _journal.Replay(this);
 
     /// <summary>
-    /// Stores one planned delivery per recipient, then the edition. The plan goes in chunks, each its own
-    /// transaction, so a long list does not sit in memory as one transaction's pages; the edition is written
-    /// last and is what makes the plan count: a plan cut short by a crash has no edition, and is cleared
-    /// before the edition is planned again. The edition's comparisons are marked as sent in it in the same
-    /// transaction, so a crash leaves both or neither: never an edition whose comparisons would be chosen again.
+    /// Stores the edition (marked <see cref="Edition.Planning"/>, its comparisons marked as sent in it in the same
+    /// transaction), then the plan in parts, each its own transaction, then clears the mark. Sending starts after
+    /// the first, small part (<paramref name="sendable"/>): 100,000 readers take seconds to store, and a reader
+    /// should not wait for that. An edition found marked was cut short: its stored readers are kept (some may have
+    /// been sent) and the others are added after them; an unmarked one is planned afresh.
     /// </summary>
-    /// <returns>How many deliveries were planned in each state.</returns>
-    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries)
+    /// <returns>How many deliveries this call planned in each state.</returns>
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries, Action? sendable = null,
+        CancellationToken cancellationToken = default)
     {
-        const int chunk = 5000;
         var now = clock.GetUtcNow().UtcDateTime;
         var counts = new Dictionary<DeliveryState, int>();
         var first = DeliveryRecord.FirstId(edition.Number);
         var end = DeliveryRecord.EndId(edition.Number);
-        store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= first && d.Id < end));
-        foreach (var part in deliveries.Chunk(chunk))
+        HashSet<string>? planned = null;
+        var next = first;
+        if (store.Editions.FindById(edition.Number) is { Planning: true })
         {
-            foreach (var d in part)
-            {
-                d.UpdatedAt = now;
-                counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
-            }
-            store.InTransaction(() => store.Deliveries.InsertBulk(part));
+            planned = store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.Id, d.Key }).ToEnumerable()
+                .Select(d => { next = Math.Max(next, d.Id + 1); return d.Key; }).ToHashSet(StringComparer.Ordinal);
         }
-        var comparisons = new LiteDbComparisonStore(store);
-        store.InTransaction(() =>
+        else
         {
-            store.Editions.Upsert(edition);
-            comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
-        });
+            store.InTransaction(() => store.Deliveries.DeleteMany(d => d.Id >= first && d.Id < end));
+            edition.Planning = true;
+            var comparisons = new LiteDbComparisonStore(store);
+            store.InTransaction(() =>
+            {
+                store.Editions.Upsert(edition);
+                comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
+            });
+        }
+        var part = new List<DeliveryRecord>(FirstPart);
+        var size = FirstPart;
+        foreach (var d in deliveries)
+        {
+            if (planned is not null)
+            {
+                if (!planned.Add(d.Key)) continue;
+                d.Id = next++;
+            }
+            d.UpdatedAt = now;
+            counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
+            part.Add(d);
+            if (part.Count < size) continue;
+            Store(part);
+            size = Part;
+        }
+        Store(part);
+        edition.Planning = false;
+        store.InTransaction(() => store.Editions.Update(edition));
+        sendable?.Invoke();
         return counts;
+
+        void Store(List<DeliveryRecord> records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (records.Count == 0) return;
+            store.InTransaction(() => store.Deliveries.InsertBulk(records));
+            records.Clear();
+            sendable?.Invoke();
+            sendable = null;
+        }
     }
+
+    /// <summary>The plan's first part is small so that sending starts at once; the later ones are large, as fewer transactions cost less.</summary>
+    private const int FirstPart = 250, Part = 5000;
 
     /// <summary>
     /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in
@@ -57,19 +92,27 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// their backoff ends, or at once with <paramref name="deferredNow"/>.
     /// </summary>
     public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false, IHeldLease? claimant = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        Task? planning = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var after = DeliveryRecord.FirstId(edition) - 1;
         var end = DeliveryRecord.EndId(edition);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Asked before the page is read: a plan that had ended by then is all in the page or before it.
+            var planned = planning is null || planning.IsCompleted;
             var page = store.Deliveries.Query()
                 .Where(d => d.Id > after && d.Id < end)
                 .OrderBy(d => d.Id)
                 .Limit(pageSize)
                 .ToList();
-            if (page.Count == 0) yield break;
+            if (page.Count == 0)
+            {
+                if (planned) yield break;
+                // Sending caught up with the plan being written: look again when it has stored more.
+                await Task.WhenAny(planning!, Task.Delay(PlanPoll, cancellationToken));
+                continue;
+            }
             after = page[^1].Id;
             foreach (var d in page)
                 if (IsPending(d, dueBy, deferredNow))
@@ -77,6 +120,8 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
             await Task.Yield();
         }
     }
+
+    private static readonly TimeSpan PlanPoll = TimeSpan.FromMilliseconds(20);
 
     private static bool IsPending(DeliveryRecord d, DateTime? dueBy, bool deferredNow) => d.State switch
     {

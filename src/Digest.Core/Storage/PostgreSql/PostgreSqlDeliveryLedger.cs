@@ -25,7 +25,19 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     internal TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
 
     /// <summary>The whole plan, the edition and its comparisons' marks in one transaction: a crash leaves all or none.</summary>
-    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries) =>
+    /// <summary>
+    /// The whole plan in one transaction (COPY), the edition with it: workers sharing the store see an edition only
+    /// once its plan is whole, so <paramref name="sendable"/> is called after the commit.
+    /// </summary>
+    public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries,
+        Action? sendable = null, CancellationToken cancellationToken = default)
+    {
+        var counts = PlanWhole(edition, deliveries, cancellationToken);
+        sendable?.Invoke();
+        return counts;
+    }
+
+    private IReadOnlyDictionary<DeliveryState, int> PlanWhole(Edition edition, IEnumerable<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
         store.InTransaction((connection, transaction) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -38,6 +50,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             {
                 foreach (var d in deliveries)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     d.UpdatedAt = now;
                     counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
                     copy.StartRow();
@@ -79,7 +92,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     /// worker died) and takes over what is left, so the edition is finished by whoever is still running.
     /// </summary>
     public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
-        IHeldLease? claimant = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IHeldLease? claimant = null, Task? planning = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Each pass gets a claim of its own: a later pass of this process may take over what an earlier one left
         // (a stopped run), but never what is in flight in this pass.
