@@ -36,8 +36,9 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
         var next = first;
         if (store.Editions.FindById(edition.Number) is { Planning: true })
         {
-            planned = store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.Id, d.Key }).ToEnumerable()
-                .Select(d => { next = Math.Max(next, d.Id + 1); return d.Key; }).ToHashSet(StringComparer.Ordinal);
+            var stored = store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.Id, d.Key }).ToList();
+            planned = stored.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+            if (stored.Count > 0) next = stored.Max(d => d.Id) + 1;
         }
         else
         {
