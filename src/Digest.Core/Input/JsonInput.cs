@@ -6,7 +6,7 @@ namespace Digest.Input;
 /// <summary>Reads admin-written JSON into typed documents, turning every failure into a located <see cref="InputError"/>.</summary>
 public static class JsonInput
 {
-    private static readonly JsonSerializerOptions Options = new()
+    public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -30,10 +30,13 @@ public static class JsonInput
         }
         catch (JsonException e)
         {
-            var line = (int)(e.LineNumber ?? -1) + 1;
-            throw new InvalidInputException(new InputError(file, line, "", $"not valid JSON: {FirstSentence(e.Message)}"));
+            throw NotJson(file, e);
         }
     }
+
+    /// <summary>A syntax error, with its line.</summary>
+    public static InvalidInputException NotJson(string file, JsonException e) =>
+        new(new InputError(file, (int)(e.LineNumber ?? -1) + 1, "", $"not valid JSON: {FirstSentence(e.Message)}"));
 
     /// <summary>Deserializes one element; a type mismatch or unknown field becomes a located error.</summary>
     public static T? Read<T>(JsonElement element, string file, string item, JsonLineMap lines, List<InputError> errors)
@@ -45,14 +48,20 @@ public static class JsonInput
         }
         catch (JsonException e)
         {
-            var inner = (e.Path ?? "$").TrimStart('$').TrimStart('.');
-            var path = inner.Length == 0 ? item : item.Length == 0 ? inner : inner.StartsWith('[') ? item + inner : $"{item}.{inner}";
-            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "unknown field (check its spelling)"
-                : "has the wrong type of value";
-            errors.Add(new InputError(file, lines.LineOf(path), path, message));
+            errors.Add(Unreadable(e, file, item, lines));
             return null;
         }
+    }
+
+    /// <summary>A value the serializer could not map (a type mismatch or an unknown field), located within <paramref name="item"/>.</summary>
+    public static InputError Unreadable(JsonException e, string file, string item, JsonLineMap lines)
+    {
+        var inner = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+        var path = inner.Length == 0 ? item : item.Length == 0 ? inner : inner.StartsWith('[') ? item + inner : $"{item}.{inner}";
+        var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? "unknown field (check its spelling)"
+            : "has the wrong type of value";
+        return new InputError(file, lines.LineOf(path), path, message);
     }
 
     /// <summary>Puts the line on errors that were made without one (looking lines up only when something is wrong).</summary>

@@ -36,7 +36,7 @@ public static class SubscriberCsv
         if (header is null) throw new InvalidInputException(errors);
 
         var result = new List<Subscriber>();
-        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         while (!parser.EndOfData)
         {
             var line = (int)parser.LineNumber;
@@ -60,8 +60,7 @@ public static class SubscriberCsv
             string? Field(string column) => header.TryGetValue(column, out var i) ? fields[i] : null;
             var categories = Field(CategoriesColumn)?.Split(CategorySeparators, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var subscriber = SubscriberFile.Validate(Field(EmailColumn), Field(NameColumn), categories,
-                new InputError(file, line, EmailColumn, ""), $"line {line}", errors, seen,
-                Field(TimeZoneColumn), new InputError(file, line, TimeZoneColumn, ""));
+                EntryPlace.Csv(file, line), errors, seen, Field(TimeZoneColumn));
             if (subscriber is not null) result.Add(subscriber);
         }
         if (errors.Count > 0) throw new InvalidInputException(errors);

@@ -36,77 +36,115 @@ public static class SubscriberFile
 
     public static bool IsCsv(string file) => file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Reads the list in one pass over the bytes, a reader at a time: a list of a million readers is never held
+    /// as a document beside the subscribers made from it, and nothing is kept per reader but the subscriber.
+    /// </summary>
     public static IReadOnlyList<Subscriber> Parse(string file, byte[] bytes)
     {
-        var (document, lines) = JsonInput.Parse(file, bytes);
-        using var _ = document;
-        var root = document.RootElement;
-        var prefix = "";
-        if (root.ValueKind == JsonValueKind.Object)
-        {
-            if (!root.TryGetProperty("subscribers", out root))
-                throw new InvalidInputException(new InputError(file, 1, "subscribers", "missing (expected { \"subscribers\": [ … ] })"));
-            prefix = "subscribers";
-        }
-        if (root.ValueKind != JsonValueKind.Array)
-            throw new InvalidInputException(new InputError(file, lines.LineOf(prefix), prefix, "expected an array of subscribers"));
-
+        bytes = Utf8Input.Check(file, bytes);
+        var lines = JsonLineMap.For(bytes);
+        var reader = new Utf8JsonReader(bytes, JsonLineMap.ReaderOptions);
         var errors = new List<InputError>();
         var result = new List<Subscriber>();
-        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var index = 0;
-        foreach (var element in root.EnumerateArray())
+        try
         {
-            var item = $"{prefix}[{index++}]";
-            if (element.ValueKind != JsonValueKind.Object)
+            var prefix = "";
+            if (!reader.Read()) throw new JsonException("The input holds no JSON value.", null, 0, 0);
+            if (reader.TokenType == JsonTokenType.StartObject)
             {
-                errors.Add(new InputError(file, lines.LineOf(item), item, "expected a subscriber object"));
-                continue;
+                prefix = "subscribers";
+                if (!ToProperty(ref reader, prefix))
+                    throw new InvalidInputException(new InputError(file, 1, prefix, "missing (expected { \"subscribers\": [ … ] })"));
             }
-            if (JsonInput.Read<Entry>(element, file, item, lines, errors) is not { } entry) continue;
-            var subscriber = Validate(entry.Email, entry.Name, entry.Categories,
-                new InputError(file, 0, $"{item}.email", ""), item, errors, seen,
-                entry.TimeZone, new InputError(file, 0, $"{item}.timeZone", ""));
-            if (subscriber is not null) result.Add(subscriber);
+            if (reader.TokenType != JsonTokenType.StartArray)
+                throw new InvalidInputException(new InputError(file, lines.LineOf(prefix), prefix, "expected an array of subscribers"));
+
+            var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
+            {
+                var place = new EntryPlace(file, 0, index, prefix);
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    errors.Add(new InputError(file, lines.LineOf(place.Label), place.Label, "expected a subscriber object"));
+                    reader.Skip();
+                    continue;
+                }
+                Entry? entry;
+                try
+                {
+                    entry = JsonSerializer.Deserialize<Entry>(ref reader, JsonInput.Options);
+                }
+                catch (JsonException e)
+                {
+                    // The serializer leaves the reader where it was: skipping the entry also finds a syntax error in it.
+                    errors.Add(JsonInput.Unreadable(e, file, place.Label, lines));
+                    reader.Skip();
+                    continue;
+                }
+                if (entry is null) continue;
+                if (Validate(entry.Email, entry.Name, entry.Categories, place, errors, seen, entry.TimeZone) is { } subscriber)
+                    result.Add(subscriber);
+            }
+            // The rest of the file must still be JSON, as it was when the file was read whole.
+            while (reader.Read()) reader.Skip();
+        }
+        catch (JsonException e)
+        {
+            throw JsonInput.NotJson(file, e);
         }
         if (errors.Count > 0) throw new InvalidInputException(JsonInput.Locate(errors, lines));
         return result;
     }
 
+    /// <summary>Moves the reader, standing on the root object, to the value of <paramref name="name"/>; false when the object has none.</summary>
+    private static bool ToProperty(ref Utf8JsonReader reader, string name)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var found = reader.ValueTextEquals(name);
+            reader.Read();
+            if (found) return true;
+            reader.Skip();
+        }
+        return false;
+    }
+
     /// <summary>
-    /// Checks one entry: a real address, not seen before (case-insensitively). <paramref name="at"/> locates
-    /// the address for error messages; <paramref name="label"/> is how a later duplicate refers to this entry.
+    /// Checks one entry: a real address, not seen before (case-insensitively). <paramref name="seen"/> maps each
+    /// address to the <see cref="EntryPlace.Index"/> of its entry, so that a duplicate can name the first.
     /// </summary>
     public static Subscriber? Validate(string? email, string? name, IReadOnlyList<string>? categories,
-        InputError at, string label, List<InputError> errors, Dictionary<string, string> seen,
-        string? timeZone = null, InputError? zoneAt = null)
+        EntryPlace place, List<InputError> errors, Dictionary<string, int> seen, string? timeZone = null)
     {
         email = email?.Trim();
         if (string.IsNullOrEmpty(email))
         {
-            errors.Add(at with { Message = "missing" });
+            errors.Add(place.At(place.EmailField, "missing"));
             return null;
         }
         if (Canonical(email) is not { } canonical)
         {
-            errors.Add(at with { Message = $"\"{email}\" is not a valid email address" });
+            errors.Add(place.At(place.EmailField, $"\"{email}\" is not a valid email address"));
             return null;
         }
         if (seen.TryGetValue(canonical, out var first))
         {
             var spelling = canonical == email ? "" : $", the same mailbox as {canonical}";
-            errors.Add(at with { Message = $"\"{email}\" is a duplicate of {first} (addresses are compared ignoring case{spelling})" });
+            errors.Add(place.At(place.EmailField, $"\"{email}\" is a duplicate of {(place with { Index = first }).Label} (addresses are compared ignoring case{spelling})"));
             return null;
         }
         email = canonical;
         timeZone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
         if (timeZone is not null && !DigestOptionsValidator.TryFindTimeZone(timeZone, out _))
         {
-            errors.Add((zoneAt ?? at) with { Message = $"\"{timeZone}\" is not an IANA time zone (e.g. Europe/Berlin)" });
+            errors.Add(place.At(place.ZoneField, $"\"{timeZone}\" is not an IANA time zone (e.g. Europe/Berlin)"));
             return null;
         }
-        seen[email] = label;
-        var cleaned = (categories ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        seen[email] = place.Index;
+        // Most readers follow everything: they share one empty list rather than each holding their own.
+        IReadOnlyList<string> cleaned = categories is not { Count: > 0 } ? []
+            : categories.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         name = name is null ? null : ControlCharacters.Strip(name).Trim();
         return new Subscriber(email, string.IsNullOrEmpty(name) ? null : name, cleaned, timeZone);
     }
@@ -140,4 +178,27 @@ public static class SubscriberFile
             return null;
         }
     }
+}
+
+/// <summary>
+/// Where a subscriber entry stands in its file, turned into an error's location or a label only when something
+/// is wrong: a list of a million readers makes no strings for the entries that are fine.
+/// </summary>
+/// <param name="Line">The entry's line where the format knows it as it reads (CSV), else 0 (JSON finds it on error).</param>
+/// <param name="Index">The entry's position in the JSON array, or its line in a CSV file.</param>
+/// <param name="Prefix">The JSON array's path (<c>subscribers</c>), or null for a CSV file.</param>
+public readonly record struct EntryPlace(string File, int Line, int Index, string? Prefix)
+{
+    public bool IsCsv => Prefix is null;
+
+    /// <summary>How another entry's error refers to this one: <c>subscribers[4]</c>, <c>line 5</c>.</summary>
+    public string Label => IsCsv ? $"line {Index}" : $"{Prefix}[{Index}]";
+
+    public string EmailField => IsCsv ? SubscriberCsv.EmailColumn : "email";
+    public string ZoneField => IsCsv ? SubscriberCsv.TimeZoneColumn : "timeZone";
+
+    public InputError At(string field, string message) =>
+        IsCsv ? new InputError(File, Line, field, message) : new InputError(File, 0, $"{Label}.{field}", message);
+
+    public static EntryPlace Csv(string file, int line) => new(file, line, line, null);
 }
