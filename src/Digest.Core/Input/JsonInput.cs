@@ -68,9 +68,11 @@ public static class JsonInput
     public static List<InputError> Locate(List<InputError> errors, JsonLineMap lines) =>
         errors.ConvertAll(e => e.Line == 0 ? e with { Line = lines.LineOf(e.Item) } : e);
 
+    /// <summary>The parser's message without its position: it counts lines from 0, and the error already names the line.</summary>
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        foreach (var tail in (ReadOnlySpan<string>)[" Path:", " LineNumber:"])
+            if (message.IndexOf(tail, StringComparison.Ordinal) is var cut and > 0) message = message[..cut];
+        return message;
     }
 }
