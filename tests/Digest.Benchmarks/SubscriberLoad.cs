@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text;
+using Digest.Subscribers;
+
+namespace Digest.Benchmarks;
+
+/// <summary>
+/// What reading the subscriber file costs on its own, for the memory figures in docs/benchmarks.md: writes a file
+/// of N readers (as end-to-end.sh does: an address and a name each), loads it with <see cref="SubscriberFile"/>,
+/// and prints the time, the process's peak resident memory and the managed heap with the list still held.
+/// <code>dotnet run -c Release --project tests/Digest.Benchmarks -- subscriber-load [--readers 1000000]</code>
+/// Run one size per process: the peak (VmHWM) is the process's whole life.
+/// </summary>
+public static class SubscriberLoad
+{
+    public static int Run(string[] args)
+    {
+        var at = Array.IndexOf(args, "--readers");
+        var readers = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : 100_000;
+        var file = Path.Combine(Path.GetTempPath(), $"digest-subscribers-{Environment.ProcessId}.json");
+        try
+        {
+            using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
+            {
+                writer.WriteLine("{ \"subscribers\": [");
+                for (var i = 1; i <= readers; i++)
+                    writer.WriteLine($"  {{ \"email\": \"r.{i}@example.com\", \"name\": \"Reader {i}\" }}{(i < readers ? "," : "")}");
+                writer.WriteLine("] }");
+            }
+            GC.Collect();
+            var before = Status("VmRSS");
+            var watch = Stopwatch.StartNew();
+            var list = SubscriberFile.Load(file);
+            watch.Stop();
+            var peak = Status("VmHWM");
+            var held = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine($"{list.Count} readers ({new FileInfo(file).Length / 1048576.0:0.0} MB file) loaded in {watch.ElapsedMilliseconds} ms; " +
+                $"resident before {before} MB, peak {peak} MB; managed heap with the list held {held / 1048576} MB");
+            GC.KeepAlive(list);
+            return 0;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>A line of /proc/self/status in MB (Linux).</summary>
+    private static long Status(string field) =>
+        File.ReadLines("/proc/self/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).FirstOrDefault();
+}
