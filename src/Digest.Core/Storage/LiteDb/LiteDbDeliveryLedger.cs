@@ -37,7 +37,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
         var next = first;
         if (store.Editions.FindById(edition.Number) is { Planning: true })
         {
-            var stored = store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).Select(d => new { d.Id, d.Key }).ToList();
+            var stored = Scan(edition.Number, d => new { d.Id, d.Key }, d => d.Id).ToList();
             planned = stored.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
             if (stored.Count > 0) next = stored.Max(d => d.Id) + 1;
         }

@@ -24,10 +24,10 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     /// <summary>How long a claimed page is another worker's before it may be taken over; as long as the sender lease lasts.</summary>
     internal TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
 
-    /// <summary>The whole plan, the edition and its comparisons' marks in one transaction: a crash leaves all or none.</summary>
     /// <summary>
-    /// The whole plan in one transaction (COPY), the edition with it: workers sharing the store see an edition only
-    /// once its plan is whole, so <paramref name="sendable"/> is called after the commit.
+    /// The whole plan in one transaction (COPY), the edition and its comparisons' marks with it: a crash leaves all or
+    /// none, and workers sharing the store see an edition only once its plan is whole, so <paramref name="sendable"/>
+    /// is called after the commit.
     /// </summary>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries,
         Action? sendable = null, CancellationToken cancellationToken = default)
