@@ -50,7 +50,8 @@ public static class SubscriberFile
         try
         {
             var prefix = "";
-            if (!reader.Read()) throw new JsonException("The input holds no JSON value.", null, 0, 0);
+            // An empty file throws here, as a syntax error on its first line.
+            reader.Read();
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 prefix = "subscribers";
