@@ -85,6 +85,50 @@ public abstract class DeliveryLedgerContract : StoreContract
     }
 
     [SkippableFact]
+    public async Task Readers_of_a_plan_still_being_written_are_handed_out_before_it_ends_and_the_rest_once_it_has()
+    {
+        using var services = Services();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
+        var sendable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listRest = new SemaphoreSlim(0);
+        IEnumerable<DeliveryRecord> List()
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                // The subscriber list is read no further until the test has seen readers handed out.
+                if (i == 1000) listRest.Wait();
+                yield return Reader(1, i, $"reader{i}@example.com");
+            }
+        }
+
+        var planning = Task.Run(() => ledger.Plan(Edition(1), List(), () => sendable.TrySetResult()));
+        var handedOut = new List<string>();
+        try
+        {
+            // A guard, not a wait for time: a store that calls sendable only once the plan is whole never gets past it.
+            var first = await Task.WhenAny(sendable.Task, planning, Task.Delay(TimeSpan.FromSeconds(60)));
+            Assert.True(first == sendable.Task, "sendable was not called before the plan was whole");
+            Assert.False(planning.IsCompleted);
+
+            await using var pending = ledger.PendingAsync(1, pageSize: 100, planning: planning).GetAsyncEnumerator();
+            while (handedOut.Count < 100 && await pending.MoveNextAsync()) handedOut.Add(pending.Current.Email);
+            Assert.False(planning.IsCompleted);
+            listRest.Release();
+            while (await pending.MoveNextAsync()) handedOut.Add(pending.Current.Email);
+        }
+        finally
+        {
+            if (!planning.IsCompleted) listRest.Release();
+            await planning;
+        }
+
+        Assert.True(planning.IsCompletedSuccessfully);
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => $"reader{i}@example.com"), handedOut);
+        Assert.Equal(3000, ledger.Count(1).Planned);
+        Assert.False(services.GetRequiredService<IEditionStore>().Find(1)!.Planning);
+    }
+
+    [SkippableFact]
     public async Task Pending_readers_are_the_planned_ones_due_and_the_deferred_ones_due_in_plan_order_page_by_page()
     {
         using var services = Services();
