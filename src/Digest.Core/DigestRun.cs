@@ -100,10 +100,19 @@ public sealed class DigestRun(
             if (edition is not null) relays.EnsureCanFinish(edition);
             if (edition is { Planning: true })
             {
-                // Rare (a crash or a stop while the plan was written), so the plan is finished before anything is sent.
-                log.LogWarning(EditionEvents.PlanFinished, "Edition {Edition}: its plan was cut short by a run that stopped; the readers not yet in it are added now", edition.Number);
-                var added = ledger.Plan(edition, next.Recipients(edition, allowEmpty: true), cancellationToken: stopping);
-                LogPlanned(edition, added);
+                if (ledger.IsBeingPlanned(edition.Number))
+                {
+                    // Another worker is writing the plan now: this one sends its share of what is stored, as it grows.
+                    log.LogInformation(EditionEvents.PlanBeingWritten, "Edition {Edition}: another worker is writing its plan; this one sends its share of the readers planned so far", edition.Number);
+                }
+                else
+                {
+                    // Rare (a crash or a stop while the plan was written), so the plan is finished before anything is sent.
+                    log.LogWarning(EditionEvents.PlanFinished, "Edition {Edition}: its plan was cut short by a run that stopped; the readers not yet in it are added now", edition.Number);
+                    // Nothing added: the worker that was writing it finished it just now.
+                    if (ledger.Plan(edition, next.Recipients(edition, allowEmpty: true), cancellationToken: stopping) is { Count: > 0 } added)
+                        LogPlanned(edition, added);
+                }
             }
             if (edition is null)
             {

@@ -44,4 +44,7 @@ public static class EditionEvents
 
     /// <summary>An edition whose plan a stopped run left unwritten has it finished before anything is sent.</summary>
     public static readonly EventId PlanFinished = new(2011, nameof(PlanFinished));
+
+    /// <summary>PostgreSQL: an edition whose plan another worker is writing now is joined as it is written, not finished again.</summary>
+    public static readonly EventId PlanBeingWritten = new(2012, nameof(PlanBeingWritten));
 }

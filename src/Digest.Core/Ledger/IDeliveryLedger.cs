@@ -11,14 +11,15 @@ public interface IDeliveryLedger
 {
     /// <summary>
     /// Stores the edition, marks its comparisons as sent in it (both or neither) and stores one planned delivery per
-    /// recipient; each delivery's <see cref="DeliveryRecord.UpdatedAt"/> is set to now. <paramref name="sendable"/> is
-    /// called once readers may be sent: a store that writes the plan in parts (LiteDB) stores the edition first
-    /// with <see cref="Edition.Planning"/> set, calls it after the first part and clears the mark at the end, so sending
-    /// can start while the rest is written (<see cref="PendingAsync"/> given the plan's task waits for more); a store
-    /// that writes the plan in one transaction (PostgreSQL) calls it once, at the end. A plan cut short (a crash, or
+    /// recipient; each delivery's <see cref="DeliveryRecord.UpdatedAt"/> is set to now. The plan is written in parts:
+    /// the edition is stored first with <see cref="Edition.Planning"/> set, <paramref name="sendable"/> is called
+    /// after the first part and the mark is cleared at the end, so sending can start while the rest is written
+    /// (<see cref="PendingAsync"/> given the plan's task waits for more). A plan cut short (a crash, or
     /// <paramref name="cancellationToken"/>) leaves the edition marked; planning it again keeps the readers already
-    /// stored (some may have been sent) and adds the others after them. An edition planned again without the mark
-    /// (a test, or a plan from before the mark, which stored its edition last) has its plan replaced.
+    /// stored (some may have been sent) and adds the others after them. An edition given with the mark whose stored
+    /// plan is no longer marked was finished meanwhile (by the worker writing it): nothing is planned. An edition
+    /// planned again without the mark (a test, or a plan from before the mark, which stored its edition last) has
+    /// its plan replaced.
     /// </summary>
     /// <returns>How many deliveries this call planned in each state.</returns>
     IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries,
@@ -35,6 +36,12 @@ public interface IDeliveryLedger
     /// </summary>
     IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
         IHeldLease? claimant = null, Task? planning = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether another process is writing the edition's plan now, so its <see cref="Edition.Planning"/> mark means
+    /// "being written", not "cut short": a store several workers share knows; one with a single sender says no.
+    /// </summary>
+    bool IsBeingPlanned(int edition);
 
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
     int Due(int edition, DateTime now, bool deferredNow = false);

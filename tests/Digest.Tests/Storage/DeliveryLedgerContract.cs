@@ -85,6 +85,28 @@ public abstract class DeliveryLedgerContract : StoreContract
     }
 
     [SkippableFact]
+    public void An_edition_taken_for_cut_short_whose_plan_was_finished_since_keeps_its_plan_and_what_was_sent()
+    {
+        using var services = Services();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
+        var editions = services.GetRequiredService<IEditionStore>();
+        DeliveryRecord[] List() => [Reader(1, 0, "ada@example.com"), Reader(1, 1, "grace@example.com")];
+        ledger.Plan(Edition(1), List());
+        var ada = ledger.Find(1, "ada@example.com")!;
+        ada.State = DeliveryState.Sent;
+        ledger.Record([ada]);
+        // As another worker read it while the plan was still being written.
+        var readMidPlan = editions.Find(1)!;
+        readMidPlan.Planning = true;
+
+        var added = ledger.Plan(readMidPlan, List());
+
+        Assert.Empty(added);
+        Assert.Equal(new EditionCounts(1, 1, 0, 0, 0, 0), ledger.Count(1));
+        Assert.False(editions.Find(1)!.Planning);
+    }
+
+    [SkippableFact]
     public async Task Readers_of_a_plan_still_being_written_are_handed_out_before_it_ends_and_the_rest_once_it_has()
     {
         using var services = Services();

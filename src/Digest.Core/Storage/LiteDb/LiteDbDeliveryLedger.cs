@@ -29,8 +29,6 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries, Action? sendable = null,
         CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var counts = new Dictionary<DeliveryState, int>();
         var first = DeliveryRecord.FirstId(edition.Number);
         var end = DeliveryRecord.EndId(edition.Number);
         HashSet<string>? planned = null;
@@ -40,6 +38,11 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
             var stored = Scan(edition.Number, d => new { d.Id, d.Key }, d => d.Id).ToList();
             planned = stored.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
             if (stored.Count > 0) next = stored.Max(d => d.Id) + 1;
+        }
+        else if (edition.Planning)
+        {
+            // Taken for cut short, but its plan was finished since: planning it afresh would drop what was sent.
+            return new Dictionary<DeliveryState, int>();
         }
         else
         {
@@ -52,41 +55,19 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
                 comparisons.MarkIn(edition.Number, edition.Comparisons.Select(c => c.Slug));
             });
         }
-        var part = new List<DeliveryRecord>(FirstPart);
-        var size = FirstPart;
-        foreach (var d in deliveries)
-        {
-            if (planned is not null)
-            {
-                if (!planned.Add(d.Key)) continue;
-                d.Id = next++;
-            }
-            d.UpdatedAt = now;
-            counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
-            part.Add(d);
-            if (part.Count < size) continue;
-            Store(part);
-            size = Part;
-        }
-        Store(part);
+        var parts = new PlanParts(clock.GetUtcNow().UtcDateTime, Part, records => store.InTransaction(() => store.Deliveries.InsertBulk(records)), sendable, cancellationToken);
+        var counts = parts.Write(deliveries, planned, next);
         edition.Planning = false;
         store.InTransaction(() => store.Editions.Update(edition));
-        sendable?.Invoke();
+        parts.Sendable();
         return counts;
-
-        void Store(List<DeliveryRecord> records)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (records.Count == 0) return;
-            store.InTransaction(() => store.Deliveries.InsertBulk(records));
-            records.Clear();
-            sendable?.Invoke();
-            sendable = null;
-        }
     }
 
-    /// <summary>The plan's first part is small so that sending starts at once; the later ones are large, as fewer transactions cost less.</summary>
-    private const int FirstPart = 250, Part = 5000;
+    /// <summary>The plan's later parts: large, as fewer transactions cost less.</summary>
+    private const int Part = 5000;
+
+    /// <summary>Never: only the process that holds the sender lease plans, and it plans one edition at a time.</summary>
+    public bool IsBeingPlanned(int edition) => false;
 
     /// <summary>
     /// Pages through the edition's deliveries still to be sent (planned, or deferred by an earlier run) in

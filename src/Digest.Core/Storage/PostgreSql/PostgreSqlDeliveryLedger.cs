@@ -25,60 +25,102 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     internal TimeSpan ClaimDuration => options.Value.Delivery.LeaseDuration;
 
     /// <summary>
-    /// The whole plan in one transaction (COPY), the edition and its comparisons' marks with it: a crash leaves all or
-    /// none, and workers sharing the store see an edition only once its plan is whole, so <paramref name="sendable"/>
-    /// is called after the commit.
+    /// As the LiteDB ledger does: the edition marked <see cref="Edition.Planning"/> with its comparisons' marks in one
+    /// transaction, then the plan in parts (COPY, a transaction each), then the mark cleared, so sending starts after
+    /// the first small part (<paramref name="sendable"/>) rather than once 100,000 rows are stored. Meanwhile this
+    /// process holds the edition's plan lock (<see cref="IsBeingPlanned"/>): another worker that finds the mark joins
+    /// the sending instead of taking the plan for one cut short. The lock goes with the session of a worker that
+    /// dies, and the plan it left is then finished by the next run, keeping the readers it stored.
     /// </summary>
     public IReadOnlyDictionary<DeliveryState, int> Plan(Edition edition, IEnumerable<DeliveryRecord> deliveries,
         Action? sendable = null, CancellationToken cancellationToken = default)
     {
-        var counts = PlanWhole(edition, deliveries, cancellationToken);
-        sendable?.Invoke();
-        return counts;
+        using var planLock = store.DataSource.OpenConnection();
+        using (var take = PostgreSqlStore.Command(planLock, null, "SELECT pg_advisory_lock($1, $2)", PlanLock, edition.Number))
+            take.ExecuteNonQuery();
+        try
+        {
+            HashSet<string>? planned = null;
+            var next = DeliveryRecord.FirstId(edition.Number);
+            if (new PostgreSqlEditionStore(store).Find(edition.Number) is { Planning: true })
+            {
+                var stored = store.Query("SELECT id, key FROM deliveries WHERE edition = $1", r => (Id: r.GetInt64(0), Key: r.GetString(1)), edition.Number);
+                planned = stored.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+                if (stored.Count > 0) next = stored.Max(d => d.Id) + 1;
+            }
+            else if (edition.Planning)
+            {
+                // Taken for cut short, but the worker writing it finished it since: planning it afresh would drop what was sent.
+                return new Dictionary<DeliveryState, int>();
+            }
+            else
+            {
+                edition.Planning = true;
+                store.InTransaction((connection, transaction) =>
+                {
+                    using (var clear = PostgreSqlStore.Command(connection, transaction, "DELETE FROM deliveries WHERE edition = $1", edition.Number))
+                        clear.ExecuteNonQuery();
+                    PostgreSqlEditionStore.Save(connection, transaction, edition);
+                    PostgreSqlComparisonStore.MarkIn(connection, transaction, edition.Number, edition.Comparisons.Select(c => c.Slug));
+                    return 0;
+                });
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var parts = new PlanParts(now, Part, records => store.InTransaction((connection, _) => Copy(connection, records, now)), sendable, cancellationToken);
+            var counts = parts.Write(deliveries, planned, next);
+            edition.Planning = false;
+            new PostgreSqlEditionStore(store).Save(edition);
+            parts.Sendable();
+            return counts;
+        }
+        finally
+        {
+            // Unlocked by hand: a pooled connection keeps its session, and with it the lock, when it is returned.
+            using var release = PostgreSqlStore.Command(planLock, null, "SELECT pg_advisory_unlock($1, $2)", PlanLock, edition.Number);
+            release.ExecuteNonQuery();
+        }
     }
 
-    private IReadOnlyDictionary<DeliveryState, int> PlanWhole(Edition edition, IEnumerable<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
-        store.InTransaction((connection, transaction) =>
+    /// <summary>The plan's later parts: large, as each COPY and commit costs a round trip or more.</summary>
+    private const int Part = 10_000;
+
+    /// <summary>The first key of an edition's plan lock (the second is the edition's number): "dige" in ASCII.</summary>
+    private const int PlanLock = 0x6469_6765;
+
+    /// <summary>Another session holds the edition's plan lock: a worker that is alive is writing its plan.</summary>
+    public bool IsBeingPlanned(int edition) =>
+        store.Query("SELECT CASE WHEN pg_try_advisory_lock($1, $2) THEN NOT pg_advisory_unlock($1, $2) ELSE true END",
+            r => r.GetBoolean(0), PlanLock, edition).Single();
+
+    /// <summary>COPY is PostgreSQL's bulk load: one stream for a whole part instead of a statement per reader.</summary>
+    private static int Copy(NpgsqlConnection connection, List<DeliveryRecord> records, DateTime now)
+    {
+        using var copy = connection.BeginBinaryImport(
+            "COPY deliveries (id, edition, position, email, key, name, categories, time_zone, due_at, state, attempts, runs, deferred_since, last_reply, message_id, relay, updated_at) FROM STDIN (FORMAT BINARY)");
+        foreach (var d in records)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var counts = new Dictionary<DeliveryState, int>();
-            using (var clear = PostgreSqlStore.Command(connection, transaction, "DELETE FROM deliveries WHERE edition = $1", edition.Number))
-                clear.ExecuteNonQuery();
-            // COPY is PostgreSQL's bulk load: one stream for the whole list instead of a statement per reader.
-            using (var copy = connection.BeginBinaryImport(
-                       "COPY deliveries (id, edition, position, email, key, name, categories, time_zone, due_at, state, attempts, runs, deferred_since, last_reply, message_id, relay, updated_at) FROM STDIN (FORMAT BINARY)"))
-            {
-                foreach (var d in deliveries)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    d.UpdatedAt = now;
-                    counts[d.State] = counts.GetValueOrDefault(d.State) + 1;
-                    copy.StartRow();
-                    copy.Write(d.Id, NpgsqlDbType.Bigint);
-                    copy.Write(d.Edition, NpgsqlDbType.Integer);
-                    copy.Write((int)(uint)(d.Id & 0xFFFF_FFFF), NpgsqlDbType.Integer);
-                    copy.Write(d.Email, NpgsqlDbType.Text);
-                    copy.Write(d.Key, NpgsqlDbType.Text);
-                    WriteNullable(copy, d.Name, NpgsqlDbType.Text);
-                    copy.Write(d.Categories.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    WriteNullable(copy, d.TimeZone, NpgsqlDbType.Text);
-                    copy.Write(PostgreSqlStore.Utc(d.DueAt), NpgsqlDbType.TimestampTz);
-                    copy.Write(d.State.ToString(), NpgsqlDbType.Text);
-                    copy.Write(d.Attempts, NpgsqlDbType.Integer);
-                    copy.Write(d.Runs, NpgsqlDbType.Integer);
-                    if (d.DeferredSince is { } since) copy.Write(PostgreSqlStore.Utc(since), NpgsqlDbType.TimestampTz);
-                    else copy.WriteNull();
-                    WriteNullable(copy, d.LastReply, NpgsqlDbType.Text);
-                    copy.Write(d.MessageId, NpgsqlDbType.Text);
-                    WriteNullable(copy, d.Relay, NpgsqlDbType.Text);
-                    copy.Write(now, NpgsqlDbType.TimestampTz);
-                }
-                copy.Complete();
-            }
-            PostgreSqlEditionStore.Save(connection, transaction, edition);
-            PostgreSqlComparisonStore.MarkIn(connection, transaction, edition.Number, edition.Comparisons.Select(c => c.Slug));
-            return (IReadOnlyDictionary<DeliveryState, int>)counts;
-        });
+            copy.StartRow();
+            copy.Write(d.Id, NpgsqlDbType.Bigint);
+            copy.Write(d.Edition, NpgsqlDbType.Integer);
+            copy.Write((int)(uint)(d.Id & 0xFFFF_FFFF), NpgsqlDbType.Integer);
+            copy.Write(d.Email, NpgsqlDbType.Text);
+            copy.Write(d.Key, NpgsqlDbType.Text);
+            WriteNullable(copy, d.Name, NpgsqlDbType.Text);
+            copy.Write(d.Categories.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            WriteNullable(copy, d.TimeZone, NpgsqlDbType.Text);
+            copy.Write(PostgreSqlStore.Utc(d.DueAt), NpgsqlDbType.TimestampTz);
+            copy.Write(d.State.ToString(), NpgsqlDbType.Text);
+            copy.Write(d.Attempts, NpgsqlDbType.Integer);
+            copy.Write(d.Runs, NpgsqlDbType.Integer);
+            if (d.DeferredSince is { } since) copy.Write(PostgreSqlStore.Utc(since), NpgsqlDbType.TimestampTz);
+            else copy.WriteNull();
+            WriteNullable(copy, d.LastReply, NpgsqlDbType.Text);
+            copy.Write(d.MessageId, NpgsqlDbType.Text);
+            WriteNullable(copy, d.Relay, NpgsqlDbType.Text);
+            copy.Write(now, NpgsqlDbType.TimestampTz);
+        }
+        return (int)copy.Complete();
+    }
 
     private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
     {
@@ -101,11 +143,19 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Asked before the claim: a plan that had ended by then is all in the page or before it.
+            var planned = planning is null || planning.IsCompleted;
             var page = await ClaimAsync(edition, after, dueBy, pageSize, deferredNow, run, claimant?.Token, cancellationToken);
             if (page.Count > 0)
             {
                 after = page[^1].Id;
                 foreach (var d in page) yield return d;
+                continue;
+            }
+            if (!planned)
+            {
+                // Sending caught up with the plan being written: look again when it has stored more.
+                await Task.WhenAny(planning!, Task.Delay(PlanPoll, cancellationToken));
                 continue;
             }
             // This pass is over; readers it skipped were claimed by other workers, which may since have died.
@@ -116,6 +166,8 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
     }
 
     private int _runs;
+
+    private static readonly TimeSpan PlanPoll = TimeSpan.FromMilliseconds(20);
 
     private const string PendingCondition = """
         edition = $1 AND (

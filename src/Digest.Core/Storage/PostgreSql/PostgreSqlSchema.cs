@@ -380,6 +380,10 @@ public static class PostgreSqlSchema
             window_start timestamptz NOT NULL,
             count integer NOT NULL);
         """,
+        """
+        -- Set while an edition's plan is written in parts; left set by a worker that died while writing it.
+        ALTER TABLE editions ADD COLUMN planning boolean NOT NULL DEFAULT false;
+        """,
     ];
 
     /// <summary>Brings the database to <see cref="Current"/>; returns the version it had before (0: empty).</summary>

@@ -95,6 +95,55 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
     }
 
     [RequiresPostgresFact]
+    public async Task Another_worker_sees_a_plan_being_written_as_such_and_one_whose_writer_stopped_as_cut_short()
+    {
+        var other = Ledger(Open());
+        var otherEditions = new PostgreSqlEditionStore(Open());
+        var sendable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listRest = new SemaphoreSlim(0);
+        IEnumerable<DeliveryRecord> Paused(IEnumerable<DeliveryRecord> readers)
+        {
+            var n = 0;
+            foreach (var d in readers)
+            {
+                if (n++ == 600) listRest.Wait();
+                yield return d;
+            }
+        }
+
+        var planning = Task.Run(() => Ledger().Plan(Edition(1), Paused(Readers(1, 1000)), () => sendable.TrySetResult()));
+        try
+        {
+            await sendable.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(otherEditions.Find(1)!.Planning);
+            Assert.True(other.IsBeingPlanned(1));
+        }
+        finally
+        {
+            listRest.Release();
+            await planning;
+        }
+        Assert.False(other.IsBeingPlanned(1));
+        Assert.False(otherEditions.Find(1)!.Planning);
+        Assert.Equal(1000, other.Count(1).Planned);
+
+        // A plan stopped halfway: marked, and nobody writes it, so the next run finishes it.
+        using var stop = new CancellationTokenSource();
+        IEnumerable<DeliveryRecord> Stopped()
+        {
+            foreach (var d in Readers(2, 1000))
+            {
+                if (d.Id == DeliveryRecord.IdFor(2, 600)) stop.Cancel();
+                yield return d;
+            }
+        }
+        Assert.ThrowsAny<OperationCanceledException>(() => Ledger().Plan(Edition(2), Stopped(), cancellationToken: stop.Token));
+        Assert.True(otherEditions.Find(2)!.Planning);
+        Assert.False(other.IsBeingPlanned(2));
+        Assert.InRange(other.Count(2).Planned, 1, 599);
+    }
+
+    [RequiresPostgresFact]
     public async Task Two_workers_sharing_an_edition_each_get_a_share_and_no_reader_twice()
     {
         Ledger().Plan(Edition(1), Readers(1, 6000));

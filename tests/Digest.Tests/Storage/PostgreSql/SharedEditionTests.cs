@@ -62,6 +62,8 @@ public sealed partial class SharedEditionTests(PostgresFixture server, ITestOutp
         Assert.True(SentThisRun(a.Output) > 0 && SentThisRun(b.Output) > 0, $"one worker sent everything:\n{a.Output}\n{b.Output}");
         Assert.Equal(20_000, SentThisRun(a.Output) + SentThisRun(b.Output));
         Assert.Single(Regex.Matches(a.Output + b.Output, "Edition 1 planned"));
+        // The worker that did not plan may have started while the plan was written: it joined, it did not plan again.
+        Assert.DoesNotContain("cut short", a.Output + b.Output);
         Assert.Contains("1 comparisons  complete", status.Output);
         Assert.Contains("20000 readers: 20000 sent, 0 deferred, 0 bounced, 0 skipped, 0 failed, 0", status.Output);
         Assert.Contains("Edition #1 sent via: primary 20000", status.Output);
