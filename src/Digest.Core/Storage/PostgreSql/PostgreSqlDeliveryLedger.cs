@@ -76,8 +76,18 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         finally
         {
             // Unlocked by hand: a pooled connection keeps its session, and with it the lock, when it is returned.
-            using var release = PostgreSqlStore.Command(planLock, null, "SELECT pg_advisory_unlock($1, $2)", PlanLock, edition.Number);
-            release.ExecuteNonQuery();
+            try
+            {
+                if (planLock.FullState == System.Data.ConnectionState.Open)
+                {
+                    using var release = PostgreSqlStore.Command(planLock, null, "SELECT pg_advisory_unlock($1, $2)", PlanLock, edition.Number);
+                    release.ExecuteNonQuery();
+                }
+            }
+            catch (Exception e) when (StoreFailure.Is(e))
+            {
+                // The connection is lost, and the server dropped the lock with its session; the plan's own error, if any, stands.
+            }
         }
     }
 
