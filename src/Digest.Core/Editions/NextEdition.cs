@@ -32,7 +32,7 @@ public sealed class NextEdition(
     public OpenEditions Open()
     {
         var open = editions.Open();
-        var current = open.FirstOrDefault(e => e.Planning || ledger.Count(e.Number).Planned > 0);
+        var current = open.FirstOrDefault(e => e.Planning || ledger.AnyPlanned(e.Number));
         return new OpenEditions(current, open.Where(e => e != current).ToList());
     }
 

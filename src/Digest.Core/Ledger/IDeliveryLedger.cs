@@ -43,6 +43,13 @@ public interface IDeliveryLedger
     /// </summary>
     bool IsBeingPlanned(int edition);
 
+    /// <summary>
+    /// Whether any of the edition's readers is still planned (due now or at their local morning). Asked for every
+    /// open edition each time a run looks for the current one (every minute while readers wait for their morning):
+    /// it stops at the first such reader, where <see cref="Count"/> reads the whole edition.
+    /// </summary>
+    bool AnyPlanned(int edition);
+
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
     int Due(int edition, DateTime now, bool deferredNow = false);
 

@@ -176,6 +176,28 @@ public abstract class DeliveryLedgerContract : StoreContract
     }
 
     [SkippableFact]
+    public void An_edition_has_readers_planned_until_the_last_planned_one_is_settled()
+    {
+        using var services = Services();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
+        ledger.Plan(Edition(1), [
+            Reader(1, 0, "sent@example.com", DeliveryState.Sent),
+            Reader(1, 1, "deferred@example.com", DeliveryState.Deferred),
+            Reader(1, 2, "morning@example.com", dueAt: Now.AddHours(5), zone: "Asia/Tokyo"),
+        ]);
+        ledger.Plan(Edition(2), [Reader(2, 0, "skipped@example.com", DeliveryState.Skipped)]);
+
+        Assert.True(ledger.AnyPlanned(1));
+        var morning = ledger.Find(1, "morning@example.com")!;
+        morning.State = DeliveryState.Sent;
+        ledger.Record([morning]);
+
+        Assert.False(ledger.AnyPlanned(1));
+        Assert.False(ledger.AnyPlanned(2));
+        Assert.False(ledger.AnyPlanned(3));
+    }
+
+    [SkippableFact]
     public void Recorded_outcomes_are_counted_found_by_address_id_and_Message_ID_and_a_bounce_suppresses_the_reader()
     {
         using var services = Services();

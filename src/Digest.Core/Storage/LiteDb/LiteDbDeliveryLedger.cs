@@ -263,6 +263,9 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
             counts[(int)DeliveryState.Skipped], counts[(int)DeliveryState.Failed]);
     }
 
+    /// <summary>Filtered here, not in the query: a query for a state that no record has would read the whole edition in one go.</summary>
+    public bool AnyPlanned(int edition) => Scan(edition, d => new { d.Id, d.State }, d => d.Id).Any(d => d.State == DeliveryState.Planned);
+
     /// <summary>Readers of the edition waiting for their local time, by zone, with when the first is due.</summary>
     public IReadOnlyList<(string Zone, int Count, DateTime Next)> Waiting(int edition, DateTime now)
     {

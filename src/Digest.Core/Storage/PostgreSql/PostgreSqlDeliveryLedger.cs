@@ -232,6 +232,10 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         return await query.ExecuteScalarAsync(cancellationToken) is double seconds ? seconds : null;
     }
 
+    /// <summary>Along the index of pending readers, stopping at the first planned one.</summary>
+    public bool AnyPlanned(int edition) =>
+        store.Query("SELECT EXISTS (SELECT 1 FROM deliveries WHERE edition = $1 AND state = 'Planned')", r => r.GetBoolean(0), edition).Single();
+
     public int Due(int edition, DateTime now, bool deferredNow = false) =>
         store.Query($"SELECT count(*)::int FROM deliveries WHERE {PendingCondition}", r => r.GetInt32(0), edition, PostgreSqlStore.Time(now), deferredNow).Single();
 
