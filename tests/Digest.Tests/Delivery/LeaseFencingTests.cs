@@ -1,4 +1,7 @@
+using Digest.Dispatch;
+using Digest.Editions;
 using Digest.Ledger;
+using Digest.Transport;
 using Digest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -53,6 +56,36 @@ public sealed class LeaseFencingTests(ITestOutputHelper log) : SinkTest
         Assert.Equal(Readers, perReader.Count);
         // Only the messages in flight when the first sender froze can have gone twice: one per connection.
         Assert.InRange(duplicates, 0, Connections);
+    }
+
+    [Fact]
+    public async Task A_message_held_back_for_the_previous_outcome_is_not_accepted_once_the_lease_is_lost_meanwhile()
+    {
+        Ws.Settings["Digest:Smtp:Connections"] = "1";
+        Ws.WriteSubscribers(("first@example.com", null), ("second@example.com", null), ("third@example.com", null));
+        using var services = Ws.Services();
+        var next = services.GetRequiredService<NextEdition>();
+        next.ImportFolder();
+        var edition = next.Draft()!;
+        services.GetRequiredService<RelaySet>().Stamp(edition);
+        services.GetRequiredService<IDeliveryLedger>().Plan(edition, next.Recipients(edition, allowEmpty: false));
+        var lease = new ScriptedLease();
+        // The sender asked for the lease before the second message and was told it held it; by the time the
+        // server reads that message's recipient (its end still held back for the first outcome) another process
+        // has taken the lease over, as when the sender froze between the two and resumed past its lease.
+        Sink.OnRecipient = recipient => { if (recipient == "second@example.com") lease.IsHeld = false; };
+
+        var report = await services.GetRequiredService<EditionDispatcher>().SendAsync(edition, new DispatchCounters(), lease, CancellationToken.None);
+
+        Assert.True(report.LeaseLost);
+        Assert.Equal(["first@example.com"], Sink.Messages.SelectMany(m => m.Recipients));
+    }
+
+    private sealed class ScriptedLease : IHeldLease
+    {
+        private volatile bool _held = true;
+        public long Token => 1;
+        public bool IsHeld { get => _held; set => _held = value; }
     }
 
     /// <summary>

@@ -94,6 +94,9 @@ public sealed class SmtpSink : IAsyncDisposable
     /// </summary>
     public int LineLengthLimit { get; set; } = 1000;
 
+    /// <summary>Called with the address as each RCPT TO is read, before it is answered.</summary>
+    public Action<string>? OnRecipient { get; set; }
+
     /// <summary>Holds the reply to the DATA of <paramref name="recipient"/> until <paramref name="release"/> completes.</summary>
     public void HoldData(string recipient, Task release) => _holds[recipient] = release;
 
@@ -189,6 +192,7 @@ public sealed class SmtpSink : IAsyncDisposable
                         break;
                     case "RCPT":
                         var rcpt = Address(line);
+                        OnRecipient?.Invoke(rcpt);
                         if (RejectEveryRecipient is { } everyone)
                             await Reply(everyone);
                         else if (RecipientReply.TryGetValue(rcpt, out var custom))
