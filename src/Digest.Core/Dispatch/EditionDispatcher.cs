@@ -130,7 +130,7 @@ public sealed class EditionDispatcher(
                         StopForLostLease(run);
                         break;
                     }
-                    if (await SendOneAsync(run, lane, connection, delivery, recording) == Outcome.HandedOver)
+                    if (await SendOneAsync(run, lane, connection, delivery, recording is null ? null : () => Fenced(recording, run.Lease)) == Outcome.HandedOver)
                     {
                         run.HandBack(delivery);
                         continue;
@@ -148,6 +148,11 @@ public sealed class EditionDispatcher(
         }
         catch (OperationCanceledException) when (run.Halt.IsCancellationRequested)
         {
+        }
+        catch (LeaseLostBeforeAcceptanceException)
+        {
+            // A sender paused past its lease and resumed: the message held back for the previous outcome was cut off unaccepted.
+            StopForLostLease(run);
         }
         catch (OutcomeNotDurableException e)
         {
@@ -175,6 +180,19 @@ public sealed class EditionDispatcher(
         }
     }
 
+    /// <summary>
+    /// Completes when <paramref name="recording"/> has and the lease is still held. The lease is asked before each
+    /// message is sent, but the message's end then waits for the previous outcome: a sender frozen (SIGSTOP, a
+    /// suspended machine) in between and resumed after another took its readers over must not have it accepted.
+    /// </summary>
+    private static async Task Fenced(Task recording, IHeldLease lease)
+    {
+        await recording;
+        if (!lease.IsHeld) throw new LeaseLostBeforeAcceptanceException();
+    }
+
+    private sealed class LeaseLostBeforeAcceptanceException() : Exception("another process took the sender lease over before this message was accepted");
+
     private static async Task Unwrapped(Task recording)
     {
         try
@@ -192,8 +210,8 @@ public sealed class EditionDispatcher(
 
     private enum Outcome { Settled, HandedOver }
 
-    /// <param name="recording">This connection's earlier outcomes on their way to durability: the message may not be accepted before.</param>
-    private async Task<Outcome> SendOneAsync(DispatchRun run, Lane lane, IMailConnection connection, DeliveryRecord delivery, Task? recording)
+    /// <param name="acceptAfter">This connection's earlier outcomes on their way to durability, and the lease: the message may not be accepted before.</param>
+    private async Task<Outcome> SendOneAsync(DispatchRun run, Lane lane, IMailConnection connection, DeliveryRecord delivery, Func<Task>? acceptAfter)
     {
         if (run.Suppressed.Contains(delivery.Key))
         {
@@ -224,7 +242,7 @@ public sealed class EditionDispatcher(
             {
                 try
                 {
-                    var accepted = await connection.SendAsync(message, token, recording);
+                    var accepted = await connection.SendAsync(message, token, acceptAfter);
                     delivery.Attempts++;
                     return accepted;
                 }

@@ -33,10 +33,11 @@ public sealed class PreparedBody : MimeEntity
     }
 
     /// <summary>
-    /// Written before the body's last bytes: the message cannot be accepted (the server needs the final ".") before
-    /// it completes, and is cut off unfinished when it faults (see <see cref="Transport.IMailConnection.SendAsync"/>).
+    /// Asked just before the body's last bytes are written: the message cannot be accepted (the server needs the
+    /// final ".") before the task it returns completes, and is cut off unfinished when it faults (see
+    /// <see cref="Transport.IMailConnection.SendAsync"/>).
     /// </summary>
-    public Task? EndAfter { get; set; }
+    public Func<Task>? EndAfter { get; set; }
 
     /// <summary>The same body as MimeKit builds it part by part; once asked for, it is what is written.</summary>
     public Multipart Plain() => _plain ??= BodyFrame.PlainBody(_frame.Boundary, _text, _html);
@@ -72,7 +73,7 @@ public sealed class PreparedBody : MimeEntity
                     stream.Write(piece.Span.Slice(at, Math.Min(Block, piece.Length - at)));
             }
         }
-        EndAfter?.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+        EndAfter?.Invoke().WaitAsync(cancellationToken).GetAwaiter().GetResult();
     }
 
     public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
@@ -92,7 +93,7 @@ public sealed class PreparedBody : MimeEntity
                     await stream.WriteAsync(array.Array!, array.Offset + at, Math.Min(Block, array.Count - at), cancellationToken);
             }
         }
-        if (EndAfter is { } end) await end.WaitAsync(cancellationToken);
+        if (EndAfter is { } end) await end().WaitAsync(cancellationToken);
     }
 
     /// <summary>

@@ -20,10 +20,11 @@ public interface IMailConnection : IAsyncDisposable
 {
     /// <summary>Sends one message to its one recipient; returns the server's reply. Throws <see cref="DeliveryException"/>.</summary>
     /// <param name="acceptAfter">
-    /// The message may not be accepted before this completes (the previous outcome of this connection is durable),
-    /// and is not sent at all when it faults. A transport that can hold a message's end back sends the rest meanwhile.
+    /// The message may not be accepted before the task this returns completes (the previous outcome of this
+    /// connection is durable and the sender still holds its lease), and is not sent at all when it faults. Asked as
+    /// late as the transport can: one that can hold a message's end back sends the rest first.
     /// </param>
-    ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Task? acceptAfter = null);
+    ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Func<Task>? acceptAfter = null);
 }
 
 /// <summary>What a failed delivery means for the caller, and whom it counts against (see <see cref="SmtpReply"/>).</summary>

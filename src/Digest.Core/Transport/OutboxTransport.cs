@@ -52,9 +52,9 @@ public sealed class OutboxTransport(string folder) : IMailTransport
 
     private sealed class Connection(string folder) : IMailConnection
     {
-        public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Task? acceptAfter = null)
+        public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Func<Task>? acceptAfter = null)
         {
-            if (acceptAfter is not null) await acceptAfter.WaitAsync(cancellationToken);
+            if (acceptAfter is not null) await acceptAfter().WaitAsync(cancellationToken);
             // Each file holds a reader's address and a working unsubscribe link: the owner's only.
             Storage.PrivateFiles.CreateFolder(Path.GetDirectoryName(folder)!);
             Storage.PrivateFiles.CreateFolder(folder);

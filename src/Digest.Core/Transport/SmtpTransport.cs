@@ -34,7 +34,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
         private PatientForAcceptance? _patience;
         private PatientForAcceptance Patience => _patience ??= new PatientForAcceptance(_client, options);
 
-        public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Task? acceptAfter = null)
+        public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Func<Task>? acceptAfter = null)
         {
             // A prepared body holds its last bytes, and so the final "." the server accepts on, until the previous
             // outcome is durable: the envelope and nearly all the message cross the wire while the ledger syncs.
@@ -42,7 +42,7 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
             if (acceptAfter is not null)
             {
                 if (message.Body is PreparedBody prepared) prepared.EndAfter = acceptAfter;
-                else await acceptAfter.WaitAsync(cancellationToken);
+                else await acceptAfter().WaitAsync(cancellationToken);
             }
             // Smtp:Timeout bounds each read; a server dripping an endless multi-line reply never lets one
             // time out, so the whole message (and opening the session for it) also has a deadline.
