@@ -263,7 +263,6 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
             counts[(int)DeliveryState.Skipped], counts[(int)DeliveryState.Failed]);
     }
 
-    /// <summary>Filtered here, not in the query: a query for a state that no record has would read the whole edition in one go.</summary>
     public bool AnyPlanned(int edition) => Scan(edition, d => d.Id, d => d.State == DeliveryState.Planned).Any();
 
     /// <summary>Readers of the edition waiting for their local time, by zone, with when the first is due.</summary>
@@ -296,12 +295,12 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
         var first = DeliveryRecord.FirstId(edition);
         var end = DeliveryRecord.EndId(edition);
         // An edition's ids are its readers' positions in the plan, so the ranges up to its last id cover it.
-        var last = store.Deliveries.Query().Where(d => d.Id >= first && d.Id < end).OrderByDescending(d => d.Id).Select(d => d.Id).Limit(1).ToList();
+        // BETWEEN is one index range: LiteDB runs `Id >= a && Id < b` as a seek from `a` to the end of the
+        // collection with `Id < b` as a filter, through every later edition's records.
+        var last = store.Deliveries.Query().Where("_id BETWEEN @0 AND @1", first, end - 1).OrderByDescending(d => d.Id).Select(d => d.Id).Limit(1).ToList();
         if (last.Count == 0) yield break;
         for (var from = first; from <= last[0]; from += ScanPage)
         {
-            // BETWEEN is one index range: LiteDB turns `Id >= from && Id < to` into an index seek from `from` to the
-            // end of the collection with the upper bound as a filter.
             var query = store.Deliveries.Query().Where("_id BETWEEN @0 AND @1", from, from + ScanPage - 1);
             if (where is not null) query = query.Where(where);
             foreach (var row in query.OrderBy(d => d.Id).Select(select).ToList()) yield return row;
