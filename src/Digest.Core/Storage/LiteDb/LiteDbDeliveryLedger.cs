@@ -116,7 +116,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// <summary>How many of the edition's readers a run at <paramref name="now"/> would send to.</summary>
     public int Due(int edition, DateTime now, bool deferredNow = false)
     {
-        return Scan(edition, d => new { d.Id, d.State, d.DueAt }, d => d.State == DeliveryState.Planned || d.State == DeliveryState.Deferred)
+        return Scan(edition, d => new { d.State, d.DueAt }, d => d.State == DeliveryState.Planned || d.State == DeliveryState.Deferred)
             .Count(d => d.State == DeliveryState.Planned ? d.DueAt <= now : deferredNow || d.DueAt <= now);
     }
 
@@ -201,7 +201,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// <summary>The lower-cased addresses the edition bounced.</summary>
     public HashSet<string> Bounced(int edition)
     {
-        return Scan(edition, d => new { d.Id, d.Key }, d => d.State == DeliveryState.Bounced)
+        return Scan(edition, d => new { d.Key }, d => d.State == DeliveryState.Bounced)
             .Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -268,7 +268,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// <summary>Readers of the edition waiting for their local time, by zone, with when the first is due.</summary>
     public IReadOnlyList<(string Zone, int Count, DateTime Next)> Waiting(int edition, DateTime now)
     {
-        return Scan(edition, d => new { d.Id, d.TimeZone, d.DueAt }, d => d.State == DeliveryState.Planned && d.DueAt > now)
+        return Scan(edition, d => new { d.TimeZone, d.DueAt }, d => d.State == DeliveryState.Planned && d.DueAt > now)
             .GroupBy(d => d.TimeZone ?? "(no zone)")
             .Select(g => (g.Key, g.Count(), g.Min(d => d.DueAt)))
             .OrderBy(w => w.Item3)
@@ -278,7 +278,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// <summary>Messages of the edition each relay accepted.</summary>
     public IReadOnlyDictionary<string, int> SentByRelay(int edition)
     {
-        return Scan(edition, d => new { d.Id, d.Relay }, d => d.State == DeliveryState.Sent)
+        return Scan(edition, d => new { d.Relay }, d => d.State == DeliveryState.Sent)
             .GroupBy(d => d.Relay ?? "?")
             .ToDictionary(g => g.Key, g => g.Count());
     }

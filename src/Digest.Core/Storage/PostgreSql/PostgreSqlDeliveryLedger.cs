@@ -40,9 +40,10 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             take.ExecuteNonQuery();
         try
         {
+            var editions = new PostgreSqlEditionStore(store);
             HashSet<string>? planned = null;
             var next = DeliveryRecord.FirstId(edition.Number);
-            if (new PostgreSqlEditionStore(store).Find(edition.Number) is { Planning: true })
+            if (editions.Find(edition.Number) is { Planning: true })
             {
                 var stored = store.Query("SELECT id, key FROM deliveries WHERE edition = $1", r => (Id: r.GetInt64(0), Key: r.GetString(1)), edition.Number);
                 planned = stored.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
@@ -69,7 +70,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             var parts = new PlanParts(now, Part, records => store.InTransaction((connection, _) => Copy(connection, records, now)), sendable, cancellationToken);
             var counts = parts.Write(deliveries, planned, next);
             edition.Planning = false;
-            new PostgreSqlEditionStore(store).Save(edition);
+            editions.Save(edition);
             parts.Sendable();
             return counts;
         }
