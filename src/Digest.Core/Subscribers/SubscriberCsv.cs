@@ -20,7 +20,7 @@ public static class SubscriberCsv
     private static readonly string[] Columns = [EmailColumn, NameColumn, CategoriesColumn, TimeZoneColumn];
     private static readonly char[] CategorySeparators = [';', '|'];
 
-    public static IReadOnlyList<Subscriber> Parse(string file, byte[] bytes)
+    public static SubscriberList Parse(string file, byte[] bytes)
     {
         bytes = Utf8Input.Check(file, bytes);
         using var parser = new TextFieldParser(new MemoryStream(bytes), Encoding.UTF8, detectEncoding: false)
@@ -35,8 +35,7 @@ public static class SubscriberCsv
         var header = ReadHeader(file, parser, errors);
         if (header is null) throw new InvalidInputException(errors);
 
-        var result = new List<Subscriber>();
-        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var result = new SubscriberList();
         while (!parser.EndOfData)
         {
             var line = (int)parser.LineNumber;
@@ -59,9 +58,8 @@ public static class SubscriberCsv
             }
             string? Field(string column) => header.TryGetValue(column, out var i) ? fields[i] : null;
             var categories = Field(CategoriesColumn)?.Split(CategorySeparators, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var subscriber = SubscriberFile.Validate(Field(EmailColumn), Field(NameColumn), categories,
-                EntryPlace.Csv(file, line), errors, seen, Field(TimeZoneColumn));
-            if (subscriber is not null) result.Add(subscriber);
+            SubscriberFile.Validate(Field(EmailColumn), Field(NameColumn), categories,
+                EntryPlace.Csv(file, line), errors, result, Field(TimeZoneColumn));
         }
         if (errors.Count > 0) throw new InvalidInputException(errors);
         return result;

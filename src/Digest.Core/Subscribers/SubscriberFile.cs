@@ -20,7 +20,7 @@ public static class SubscriberFile
         public string? TimeZone { get; set; }
     }
 
-    public static IReadOnlyList<Subscriber> Load(string file)
+    public static SubscriberList Load(string file)
     {
         byte[] bytes;
         try
@@ -40,13 +40,13 @@ public static class SubscriberFile
     /// Reads the list in one pass over the bytes, a reader at a time: a list of a million readers is never held
     /// as a document beside the subscribers made from it, and nothing is kept per reader but the subscriber.
     /// </summary>
-    public static IReadOnlyList<Subscriber> Parse(string file, byte[] bytes)
+    public static SubscriberList Parse(string file, byte[] bytes)
     {
         bytes = Utf8Input.Check(file, bytes);
         var lines = JsonLineMap.For(bytes);
         var reader = new Utf8JsonReader(bytes, JsonLineMap.ReaderOptions);
         var errors = new List<InputError>();
-        var result = new List<Subscriber>();
+        var result = new SubscriberList();
         try
         {
             var prefix = "";
@@ -61,7 +61,6 @@ public static class SubscriberFile
             if (reader.TokenType != JsonTokenType.StartArray)
                 throw new InvalidInputException(new InputError(file, lines.LineOf(prefix), prefix, "expected an array of subscribers"));
 
-            var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
             {
                 var place = new EntryPlace(file, 0, index, prefix);
@@ -84,8 +83,7 @@ public static class SubscriberFile
                     continue;
                 }
                 if (entry is null) continue;
-                if (Validate(entry.Email, entry.Name, entry.Categories, place, errors, seen, entry.TimeZone) is { } subscriber)
-                    result.Add(subscriber);
+                Validate(entry.Email, entry.Name, entry.Categories, place, errors, result, entry.TimeZone);
             }
             // The rest of the file must still be JSON, as it was when the file was read whole.
             while (reader.Read()) reader.Skip();
@@ -112,42 +110,40 @@ public static class SubscriberFile
     }
 
     /// <summary>
-    /// Checks one entry: a real address, not seen before (case-insensitively). <paramref name="seen"/> maps each
-    /// address to the <see cref="EntryPlace.Index"/> of its entry, so that a duplicate can name the first.
+    /// Checks one entry and adds it to <paramref name="list"/>: a real address, not listed before (case-insensitively;
+    /// a duplicate names the entry that listed it first). Otherwise adds to <paramref name="errors"/>.
     /// </summary>
-    public static Subscriber? Validate(string? email, string? name, IReadOnlyList<string>? categories,
-        EntryPlace place, List<InputError> errors, Dictionary<string, int> seen, string? timeZone = null)
+    public static void Validate(string? email, string? name, IReadOnlyList<string>? categories,
+        EntryPlace place, List<InputError> errors, SubscriberList list, string? timeZone = null)
     {
         email = email?.Trim();
         if (string.IsNullOrEmpty(email))
         {
             errors.Add(place.At(place.EmailField, "missing"));
-            return null;
+            return;
         }
         if (Canonical(email) is not { } canonical)
         {
             errors.Add(place.At(place.EmailField, $"\"{email}\" is not a valid email address"));
-            return null;
+            return;
         }
-        if (seen.TryGetValue(canonical, out var first))
+        if (list.PlaceOf(canonical) is { } first)
         {
             var spelling = canonical == email ? "" : $", the same mailbox as {canonical}";
             errors.Add(place.At(place.EmailField, $"\"{email}\" is a duplicate of {(place with { Index = first }).Label} (addresses are compared ignoring case{spelling})"));
-            return null;
+            return;
         }
         email = canonical;
         timeZone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
         if (timeZone is not null && !DigestOptionsValidator.TryFindTimeZone(timeZone, out _))
         {
             errors.Add(place.At(place.ZoneField, $"\"{timeZone}\" is not an IANA time zone (e.g. Europe/Berlin)"));
-            return null;
+            return;
         }
-        seen[email] = place.Index;
-        // Most readers follow everything: they share one empty list rather than each holding their own.
         IReadOnlyList<string> cleaned = categories is not { Count: > 0 } ? []
             : categories.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         name = name is null ? null : ControlCharacters.Strip(name).Trim();
-        return new Subscriber(email, string.IsNullOrEmpty(name) ? null : name, cleaned, timeZone);
+        list.Add(email, string.IsNullOrEmpty(name) ? null : name, cleaned, timeZone, place.Index);
     }
 
     /// <summary>A bare address with a local part and a dotted domain; display names and groups are not addresses here.</summary>

@@ -13,7 +13,7 @@ namespace Digest.Subscribers;
 public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups signups, ILogger<SubscriberSource> log)
 {
     private readonly Lock _gate = new();
-    private IReadOnlyList<Subscriber>? _lastGood;
+    private SubscriberList? _lastGood;
 
     public string Path => options.Value.Subscribers.Path;
 
@@ -25,16 +25,18 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     public IReadOnlyList<Subscriber> Current()
     {
         var file = InFile();
-        var listed = file.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        var signedUp = SignedUp().Where(s => !listed.Contains(s.Key)).ToList();
-        return signedUp.Count == 0 ? file : [.. file, .. signedUp];
+        var signedUp = SignedUpBesides(file);
+        return signedUp.Count == 0 ? file : new Joined(file, signedUp);
     }
+
+    /// <summary>The confirmed signups the file does not list, in address order.</summary>
+    public IReadOnlyList<Subscriber> SignedUpBesides(SubscriberList file) => [.. SignedUp().Where(s => !file.Contains(s.Email))];
 
     /// <summary>The confirmed signups, from the store, in address order.</summary>
     public IReadOnlyList<Subscriber> SignedUp() => [.. signups.All().Select(r => r.ToSubscriber())];
 
     /// <summary>The file's readers; throws <see cref="InvalidInputException"/> only if no good file was ever read.</summary>
-    public IReadOnlyList<Subscriber> InFile()
+    public SubscriberList InFile()
     {
         try
         {
@@ -55,7 +57,7 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     public void Reload()
     {
         var before = LastGood();
-        IReadOnlyList<Subscriber> list;
+        SubscriberList list;
         try
         {
             list = SubscriberFile.Load(Path);
@@ -69,18 +71,28 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
             return;
         }
         lock (_gate) _lastGood = list;
-        var was = (before ?? []).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        var now = list.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         log.LogInformation(SubscriberEvents.SubscribersReloaded, "Subscriber file {Path} reloaded: {Count} subscribers ({Added} added, {Removed} removed)",
-            Path, list.Count, now.Count(k => !was.Contains(k)), was.Count(k => !now.Contains(k)));
+            Path, list.Count, list.Count(s => before?.Contains(s.Email) != true), before?.Count(s => !list.Contains(s.Email)) ?? 0);
     }
 
-    private IReadOnlyList<Subscriber>? LastGood()
+    private SubscriberList? LastGood()
     {
         lock (_gate) return _lastGood;
     }
 
-    private void LogRefused(InvalidInputException e, IReadOnlyList<Subscriber> lastGood) =>
+    private void LogRefused(InvalidInputException e, SubscriberList lastGood) =>
         log.LogError(SubscriberEvents.SubscribersEditRefused, "The subscriber file {Path} has errors; the edit is refused and the last good list of {Count} stays in force:{NewLine}{Errors}",
             Path, lastGood.Count, Environment.NewLine, e.Message);
+
+    /// <summary>The file's readers, then the signups: read in place, since a copy of a long list would be held twice while it is planned.</summary>
+    private sealed class Joined(IReadOnlyList<Subscriber> first, IReadOnlyList<Subscriber> then) : IReadOnlyList<Subscriber>
+    {
+        public int Count => first.Count + then.Count;
+
+        public Subscriber this[int index] => index < first.Count ? first[index] : then[index - first.Count];
+
+        public IEnumerator<Subscriber> GetEnumerator() => first.Concat(then).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -19,8 +19,7 @@ public static class SubscribersCommand
         {
             var source = services.GetRequiredService<SubscriberSource>();
             var file = source.InFile();
-            var listed = file.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-            var signedUp = source.SignedUp().Where(s => !listed.Contains(s.Key)).ToList();
+            var signedUp = source.SignedUpBesides(file);
             var lines = file.Select(s => Line(s, "file")).Concat(signedUp.Select(s => Line(s, "signup"))).Prepend(Header);
             if (parse.GetValue(export) is { } path)
             {

@@ -1,0 +1,195 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Digest.Subscribers;
+
+/// <summary>
+/// The subscriber file's readers as the file readers found them, held compactly: a worker keeps the last good list
+/// for as long as it runs, and a million readers held as records (a record, an address and a name each, and the
+/// dictionary that found duplicates) took about 190 MB. Here each reader is one record of UTF-8 bytes in shared
+/// blocks, with time zones and category sets stored once for the whole list, and a <see cref="Subscriber"/> is made
+/// when one is asked for. Addresses are found ignoring case, as the file's duplicate check compares them.
+/// Hand-written: no package served here keeps strings packed with a case-insensitive index over them.
+/// Filled by <see cref="SubscriberFile"/> and <see cref="SubscriberCsv"/>; not changed once read, so it may be read
+/// from several threads.
+/// </summary>
+public sealed class SubscriberList : IReadOnlyList<Subscriber>
+{
+    // Below the large object heap's threshold: blocks are collected young if a read fails half-way.
+    private const int BlockSize = 64 * 1024;
+    private readonly List<byte[]> _blocks = [];
+    private int _used = BlockSize;
+    private readonly List<long> _records = [];
+    private readonly List<int> _places = [];
+    private readonly List<string> _zones = [];
+    private readonly Dictionary<string, int> _zoneIds = new(StringComparer.Ordinal);
+    private readonly List<IReadOnlyList<string>> _categorySets = [[]];
+    private readonly Dictionary<string, int> _categorySetIds = new(StringComparer.Ordinal) { [""] = 0 };
+    private readonly HashSet<int> _byAddress;
+    private readonly HashSet<int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public SubscriberList()
+    {
+        _byAddress = new HashSet<int>(new AddressComparer(this));
+        _lookup = _byAddress.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public int Count => _records.Count;
+
+    public Subscriber this[int index]
+    {
+        get
+        {
+            var record = Record(index);
+            var email = ReadString(ref record)!;
+            var name = ReadString(ref record);
+            var zone = ReadNumber(ref record);
+            var categories = _categorySets[ReadNumber(ref record)];
+            return new Subscriber(email, name, categories, zone == 0 ? null : _zones[zone - 1]);
+        }
+    }
+
+    /// <summary>Whether the list has this address, ignoring case.</summary>
+    public bool Contains(string address) => _lookup.Contains(address);
+
+    /// <summary>The place (<see cref="EntryPlace.Index"/>) of the entry that listed this address, ignoring case; null when none did.</summary>
+    public int? PlaceOf(string address) => _lookup.TryGetValue(address, out var index) ? _places[index] : null;
+
+    /// <summary>Adds a reader already validated and not yet listed (<see cref="PlaceOf"/> is null); <paramref name="place"/> is where the file lists them.</summary>
+    public void Add(string email, string? name, IReadOnlyList<string> categories, string? timeZone, int place)
+    {
+        var zone = timeZone is null ? 0 : Intern(timeZone, _zones, _zoneIds, z => z) + 1;
+        var set = categories.Count == 0 ? 0 : Intern(string.Join('\u0001', categories), _categorySets, _categorySetIds, _ => categories.ToArray());
+        // Four numbers of at most five bytes each.
+        var size = Measure(email) + Measure(name) + 20;
+        if (_used + size > BlockSize)
+        {
+            _blocks.Add(new byte[Math.Max(BlockSize, size)]);
+            _used = 0;
+        }
+        var block = _blocks[^1];
+        var start = _used;
+        var at = start;
+        WriteString(block, ref at, email);
+        WriteString(block, ref at, name);
+        WriteNumber(block, ref at, zone);
+        WriteNumber(block, ref at, set);
+        _used = at;
+        _records.Add(((long)(_blocks.Count - 1) << 32) | (uint)start);
+        _places.Add(place);
+        _byAddress.Add(_records.Count - 1);
+    }
+
+    public IEnumerator<Subscriber> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++) yield return this[i];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static int Intern<T>(string key, List<T> values, Dictionary<string, int> ids, Func<string, T> make)
+    {
+        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(ids, key, out var exists);
+        if (!exists)
+        {
+            id = values.Count;
+            values.Add(make(key));
+        }
+        return id;
+    }
+
+    private ReadOnlySpan<byte> Record(int index)
+    {
+        var record = _records[index];
+        return _blocks[(int)(record >> 32)].AsSpan((int)(uint)record);
+    }
+
+    /// <summary>The address's UTF-16 characters, written into <paramref name="chars"/>, which must hold as many as its UTF-8 bytes.</summary>
+    private ReadOnlySpan<char> Email(int index, Span<char> chars)
+    {
+        var record = Record(index);
+        var length = ReadNumber(ref record) - 1;
+        return chars[..Encoding.UTF8.GetChars(record[..length], chars)];
+    }
+
+    private int EmailBytes(int index)
+    {
+        var record = Record(index);
+        return ReadNumber(ref record) - 1;
+    }
+
+    // A string is its UTF-8 length plus one (0 for null) as a 7-bit number, then its bytes.
+    private static int Measure(string? value) => value is null ? 0 : Encoding.UTF8.GetByteCount(value);
+
+    private static void WriteString(byte[] block, ref int at, string? value)
+    {
+        if (value is null)
+        {
+            WriteNumber(block, ref at, 0);
+            return;
+        }
+        WriteNumber(block, ref at, Encoding.UTF8.GetByteCount(value) + 1);
+        at += Encoding.UTF8.GetBytes(value, block.AsSpan(at));
+    }
+
+    private static string? ReadString(ref ReadOnlySpan<byte> record)
+    {
+        var length = ReadNumber(ref record) - 1;
+        if (length < 0) return null;
+        var value = Encoding.UTF8.GetString(record[..length]);
+        record = record[length..];
+        return value;
+    }
+
+    private static void WriteNumber(byte[] block, ref int at, int value)
+    {
+        var v = (uint)value;
+        for (; v >= 0x80; v >>= 7) block[at++] = (byte)(v | 0x80);
+        block[at++] = (byte)v;
+    }
+
+    private static int ReadNumber(ref ReadOnlySpan<byte> record)
+    {
+        var value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = record[0];
+            record = record[1..];
+            value |= (b & 0x7F) << shift;
+            if (b < 0x80) return value;
+        }
+    }
+
+    /// <summary>Compares the readers at two positions, or an address with a reader, by address ignoring case.</summary>
+    private sealed class AddressComparer(SubscriberList list) : IEqualityComparer<int>, IAlternateEqualityComparer<ReadOnlySpan<char>, int>
+    {
+        private const int OnStack = 256;
+
+        public bool Equals(int x, int y)
+        {
+            var a = list.EmailBytes(x);
+            Span<char> chars = a <= OnStack ? stackalloc char[OnStack] : new char[a];
+            return Equals(list.Email(x, chars), y);
+        }
+
+        public int GetHashCode(int index)
+        {
+            var length = list.EmailBytes(index);
+            Span<char> chars = length <= OnStack ? stackalloc char[OnStack] : new char[length];
+            return GetHashCode(list.Email(index, chars));
+        }
+
+        public bool Equals(ReadOnlySpan<char> address, int other)
+        {
+            var length = list.EmailBytes(other);
+            Span<char> chars = length <= OnStack ? stackalloc char[OnStack] : new char[length];
+            return address.Equals(list.Email(other, chars), StringComparison.OrdinalIgnoreCase);
+        }
+
+        public int GetHashCode(ReadOnlySpan<char> address) => string.GetHashCode(address, StringComparison.OrdinalIgnoreCase);
+
+        public int Create(ReadOnlySpan<char> address) =>
+            throw new NotSupportedException("Readers are added with SubscriberList.Add, not through a look-up.");
+    }
+}
