@@ -7,7 +7,8 @@ namespace Digest.Benchmarks;
 /// <summary>
 /// What reading the subscriber file costs on its own, for the memory figures in docs/benchmarks.md: writes a file
 /// of N readers (as end-to-end.sh does: an address and a name each), loads it with <see cref="SubscriberFile"/>,
-/// and prints the time, the process's peak resident memory and the managed heap with the list still held.
+/// and prints the time, the process's peak resident memory and the managed heap with the list still held, then
+/// what keeping it as the worker's last good list costs (compressed size, time to compress and to read back).
 /// <code>dotnet run -c Release --project tests/Digest.Benchmarks -- subscriber-load [--readers 1000000]</code>
 /// Run one size per process: the peak (VmHWM) is the process's whole life.
 /// </summary>
@@ -30,12 +31,20 @@ public static class SubscriberLoad
             GC.Collect();
             var before = Status("VmRSS");
             var watch = Stopwatch.StartNew();
-            var list = SubscriberFile.Load(file);
+            var bytes = SubscriberFile.Read(file);
+            var list = SubscriberFile.Parse(file, bytes);
             watch.Stop();
             var peak = Status("VmHWM");
             var held = GC.GetTotalMemory(forceFullCollection: true);
             Console.WriteLine($"{list.Count} readers ({new FileInfo(file).Length / 1048576.0:0.0} MB file) loaded in {watch.ElapsedMilliseconds} ms; " +
                 $"resident before {before} MB, peak {peak} MB; managed heap with the list held {held / 1048576} MB");
+            // What the worker keeps between editions (SubscriberSource): the file's bytes compressed.
+            watch.Restart();
+            var lastGood = LastGoodList.Of(file, bytes, list.Count);
+            var packing = watch.ElapsedMilliseconds;
+            watch.Restart();
+            var again = lastGood.Read();
+            Console.WriteLine($"kept as the last good list: {lastGood.Size / 1048576.0:0.0} MB, compressed in {packing} ms; read back ({again.Count} readers) in {watch.ElapsedMilliseconds} ms");
             GC.KeepAlive(list);
             return 0;
         }

@@ -20,19 +20,23 @@ public static class SubscriberFile
         public string? TimeZone { get; set; }
     }
 
-    public static SubscriberList Load(string file)
+    public static SubscriberList Load(string file) => Parse(file, Read(file));
+
+    /// <summary>The file's bytes; throws <see cref="InvalidInputException"/> when it cannot be read.</summary>
+    public static byte[] Read(string file)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(file);
+            return File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidInputException(new InputError(file, 0, "", $"cannot be read: {e.Message}"));
         }
-        return IsCsv(file) ? SubscriberCsv.Parse(file, bytes) : Parse(file, bytes);
     }
+
+    /// <summary>The readers in <paramref name="bytes"/>, read as the file's name says (JSON, or CSV for <c>.csv</c>).</summary>
+    public static SubscriberList Parse(string file, byte[] bytes) => IsCsv(file) ? SubscriberCsv.Parse(file, bytes) : ParseJson(file, bytes);
 
     public static bool IsCsv(string file) => file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
@@ -40,7 +44,7 @@ public static class SubscriberFile
     /// Reads the list in one pass over the bytes, a reader at a time: a list of a million readers is never held
     /// as a document beside the subscribers made from it, and nothing is kept per reader but the subscriber.
     /// </summary>
-    public static SubscriberList Parse(string file, byte[] bytes)
+    private static SubscriberList ParseJson(string file, byte[] bytes)
     {
         bytes = Utf8Input.Check(file, bytes);
         var lines = JsonLineMap.For(bytes);

@@ -13,7 +13,7 @@ namespace Digest.Subscribers;
 public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups signups, ILogger<SubscriberSource> log)
 {
     private readonly Lock _gate = new();
-    private SubscriberList? _lastGood;
+    private LastGoodList? _lastGood;
 
     public string Path => options.Value.Subscribers.Path;
 
@@ -40,16 +40,14 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     {
         try
         {
-            var list = SubscriberFile.Load(Path);
-            lock (_gate) _lastGood = list;
-            return list;
+            return Keep(SubscriberFile.Read(Path));
         }
         catch (InvalidInputException e)
         {
             var lastGood = LastGood();
             if (lastGood is null) throw;
             LogRefused(e, lastGood);
-            return lastGood;
+            return lastGood.Read();
         }
     }
 
@@ -60,7 +58,7 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
         SubscriberList list;
         try
         {
-            list = SubscriberFile.Load(Path);
+            list = Keep(SubscriberFile.Read(Path));
         }
         catch (InvalidInputException e)
         {
@@ -70,17 +68,26 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
                 LogRefused(e, before);
             return;
         }
-        lock (_gate) _lastGood = list;
+        var was = before?.Read();
         log.LogInformation(SubscriberEvents.SubscribersReloaded, "Subscriber file {Path} reloaded: {Count} subscribers ({Added} added, {Removed} removed)",
-            Path, list.Count, list.Count(s => before?.Contains(s.Email) != true), before?.Count(s => !list.Contains(s.Email)) ?? 0);
+            Path, list.Count, list.Count(s => was?.Contains(s.Email) != true), was?.Count(s => !list.Contains(s.Email)) ?? 0);
     }
 
-    private SubscriberList? LastGood()
+    /// <summary>The readers in the file's bytes, which become the last good list when they are.</summary>
+    private SubscriberList Keep(byte[] bytes)
+    {
+        var list = SubscriberFile.Parse(Path, bytes);
+        var good = LastGoodList.Of(Path, bytes, list.Count);
+        lock (_gate) _lastGood = good;
+        return list;
+    }
+
+    private LastGoodList? LastGood()
     {
         lock (_gate) return _lastGood;
     }
 
-    private void LogRefused(InvalidInputException e, SubscriberList lastGood) =>
+    private void LogRefused(InvalidInputException e, LastGoodList lastGood) =>
         log.LogError(SubscriberEvents.SubscribersEditRefused, "The subscriber file {Path} has errors; the edit is refused and the last good list of {Count} stays in force:{NewLine}{Errors}",
             Path, lastGood.Count, Environment.NewLine, e.Message);
 
