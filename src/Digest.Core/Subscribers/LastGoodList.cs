@@ -4,7 +4,8 @@ namespace Digest.Subscribers;
 
 /// <summary>
 /// The last good file's bytes, compressed. A worker holds them for as long as it runs, and the list read from
-/// them only while an edition is planned: for a million readers about 6 MB rather than the 68 MB of the list.
+/// them only while an edition is planned: for a million readers 2.5 MB (subscriber-load's 61 MB file, compressed
+/// in about 80 ms) rather than the 68 MB of the list.
 /// </summary>
 internal sealed class LastGoodList(string file, byte[] compressed, int length, int count)
 {

@@ -70,4 +70,31 @@ public sealed class SubscriberListTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void Readers_whose_category_names_join_to_the_same_text_keep_their_own_categories()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """
+            { "subscribers": [
+                { "email": "one@example.com", "categories": ["Audio\u0001Video"] },
+                { "email": "two@example.com", "categories": ["Audio", "Video"] },
+                { "email": "three@example.com", "categories": ["1:A"] },
+                { "email": "four@example.com", "categories": ["1", "A"] }
+            ] }
+            """);
+        try
+        {
+            var list = SubscriberFile.Load(file);
+
+            Assert.Equal(["Audio\u0001Video"], list[0].Categories);
+            Assert.Equal(["Audio", "Video"], list[1].Categories);
+            Assert.Equal(["1:A"], list[2].Categories);
+            Assert.Equal(["1", "A"], list[3].Categories);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
