@@ -75,8 +75,8 @@ for run in $(seq "$runs"); do
   results+=("$kb")
   line="run $run: $(awk -v kb="$kb" 'BEGIN { printf "%.1f MB", kb / 1024 }') resident"
   if [ "$settle" != 0 ]; then
-    # The line is logged before the host starts the scheduler and the hosted services: what the worker keeps
-    # while it waits for its next edition is read a few seconds later.
+    # The line is logged once the host has started (scheduler and hosted services up, start-up garbage
+    # collected); what the worker keeps while it waits for its next edition is read a few seconds later.
     sleep "$settle"
     settled=$(awk '/^VmRSS:/ { print $2 }' "/proc/$idle_pid/status")
     settled_results+=("$settled")

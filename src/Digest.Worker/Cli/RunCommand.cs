@@ -22,11 +22,15 @@ public static class RunCommand
             StartupLine.Log(host.Services);
             host.Services.GetRequiredService<Editions.NextEdition>().ImportFolder();
             var next = host.Services.GetRequiredService<Scheduling.ScheduleLog>().NextRun();
-            log.LogInformation(WorkerEvents.WorkerStarted, "Worker started; next edition at {Next:u}", next);
-            // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a
-            // week: give it back to the system once, so the idle worker stays small.
             host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true));
+            {
+                // Start-up (template checks, imports, JIT) leaves garbage the worker will not need while it waits a
+                // week: give it back to the system once, so the idle worker stays small.
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                // Only once the host has started: from then on SIGTERM stops it cleanly (its handler is in place).
+                // Logged earlier, a SIGTERM sent on seeing the line could still end the process with 143.
+                log.LogInformation(WorkerEvents.WorkerStarted, "Worker started; next edition at {Next:u}", next);
+            });
             await host.RunAsync(token);
             // Logged before the host is disposed, while the console logger can still write it.
             log.LogInformation(WorkerEvents.WorkerStopped, "Worker stopped");
