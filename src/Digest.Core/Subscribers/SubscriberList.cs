@@ -62,8 +62,10 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         var zone = timeZone is null ? 0 : Intern(timeZone, _zones, _zoneIds, z => z) + 1;
         // Each name prefixed with its length: no two different sets make the same key, whatever their names hold.
         var set = categories.Count == 0 ? 0 : Intern(string.Concat(categories.Select(c => $"{c.Length}:{c}")), _categorySets, _categorySetIds, _ => categories.ToArray());
+        var emailLength = Encoding.UTF8.GetByteCount(email);
+        var nameLength = name is null ? -1 : Encoding.UTF8.GetByteCount(name);
         // Four numbers of at most five bytes each.
-        var size = Measure(email) + Measure(name) + 20;
+        var size = emailLength + Math.Max(nameLength, 0) + 20;
         if (_used + size > BlockSize)
         {
             _blocks.Add(new byte[Math.Max(BlockSize, size)]);
@@ -72,8 +74,8 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         var block = _blocks[^1];
         var start = _used;
         var at = start;
-        WriteString(block, ref at, email);
-        WriteString(block, ref at, name);
+        WriteString(block, ref at, email, emailLength);
+        WriteString(block, ref at, name, nameLength);
         WriteNumber(block, ref at, zone);
         WriteNumber(block, ref at, set);
         _used = at;
@@ -120,18 +122,11 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         return ReadNumber(ref record) - 1;
     }
 
-    // A string is its UTF-8 length plus one (0 for null) as a 7-bit number, then its bytes.
-    private static int Measure(string? value) => value is null ? 0 : Encoding.UTF8.GetByteCount(value);
-
-    private static void WriteString(byte[] block, ref int at, string? value)
+    // A string is its UTF-8 length plus one (0 for null) as a 7-bit number, then its bytes; null has length -1.
+    private static void WriteString(byte[] block, ref int at, string? value, int length)
     {
-        if (value is null)
-        {
-            WriteNumber(block, ref at, 0);
-            return;
-        }
-        WriteNumber(block, ref at, Encoding.UTF8.GetByteCount(value) + 1);
-        at += Encoding.UTF8.GetBytes(value, block.AsSpan(at));
+        WriteNumber(block, ref at, length + 1);
+        if (value is not null) at += Encoding.UTF8.GetBytes(value, block.AsSpan(at));
     }
 
     private static string? ReadString(ref ReadOnlySpan<byte> record)

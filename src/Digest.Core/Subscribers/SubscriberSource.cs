@@ -30,10 +30,8 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     }
 
     /// <summary>The confirmed signups the file does not list, in address order.</summary>
-    public IReadOnlyList<Subscriber> SignedUpBesides(SubscriberList file) => [.. SignedUp().Where(s => !file.Contains(s.Email))];
-
-    /// <summary>The confirmed signups, from the store, in address order.</summary>
-    public IReadOnlyList<Subscriber> SignedUp() => [.. signups.All().Select(r => r.ToSubscriber())];
+    public IReadOnlyList<Subscriber> SignedUpBesides(SubscriberList file) =>
+        [.. signups.All().Select(r => r.ToSubscriber()).Where(s => !file.Contains(s.Email))];
 
     /// <summary>The file's readers; throws <see cref="InvalidInputException"/> only if no good file was ever read.</summary>
     public SubscriberList InFile()
