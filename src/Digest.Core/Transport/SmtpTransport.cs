@@ -36,10 +36,11 @@ public sealed class SmtpTransport(SmtpOptions options) : IMailTransport
 
         public async ValueTask<string> SendAsync(MimeMessage message, CancellationToken cancellationToken, Func<Task>? acceptAfter = null)
         {
+            // MailKit sends DATA through its dot-stuffing filter; a prepared body stuffs its own bytes, faster.
+            if (message.Body is PreparedBody stuffed) stuffed.StuffedForData = true;
             // A prepared body holds its last bytes, and so the final "." the server accepts on, until the previous
             // outcome is durable: the envelope and nearly all the message cross the wire while the ledger syncs.
             // Any other message waits whole.
-            if (message.Body is PreparedBody stuffed) stuffed.StuffedForData = true;
             if (acceptAfter is not null)
             {
                 if (message.Body is PreparedBody prepared) prepared.EndAfter = acceptAfter;
