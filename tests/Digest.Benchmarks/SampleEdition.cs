@@ -51,7 +51,7 @@ public sealed class SampleEdition
             Email = "ada.lovelace@example.com",
             Key = "ada.lovelace@example.com",
             Name = "Ada Lovelace",
-            MessageId = Builder.MessageIdFor(Number, "ada.lovelace@example.com"),
+            MessageId = Builder.MessageIdFor(Number, 0, "ada.lovelace@example.com"),
         };
         Reader = Builder.Reader(Delivery.Email, Delivery.Name);
     }

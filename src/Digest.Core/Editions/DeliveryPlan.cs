@@ -25,7 +25,7 @@ public static class DeliveryPlan
                 Categories = s.Categories.ToList(),
                 TimeZone = s.TimeZone,
                 DueAt = LocalMorning.DueAt(edition, s.TimeZone, schedule),
-                MessageId = builder.MessageIdFor(edition.Number, s.Email),
+                MessageId = builder.MessageIdFor(edition.Number, i, s.Email),
                 State = DeliveryState.Planned,
             };
             if (suppressed.Contains(s.Key))

@@ -52,7 +52,7 @@ public sealed class NextEdition(
     /// </summary>
     public IEnumerable<DeliveryRecord> Recipients(Edition drafted, bool allowEmpty)
     {
-        var list = subscribers.Current();
+        var list = subscribers.InPlanOrder();
         var suppressed = suppressions.Addresses();
         ListShrinkGuard.Check(drafted.Number, subscribers.Path, list.Count, list.Count(s => !suppressed.Contains(s.Key)),
             drafted.Number > 1 ? ledger.Count(drafted.Number - 1).Total : null, options.Value.Subscribers, allowEmpty);

@@ -45,6 +45,9 @@ public sealed class DeliveryRecord
 
     public static long IdFor(int edition, int position) => ((long)edition << 32) | (uint)position;
 
+    /// <summary>The position in the plan that <see cref="IdFor"/> put in an id.</summary>
+    public static int PositionOf(long id) => (int)(uint)id;
+
     public static long FirstId(int edition) => IdFor(edition, 0);
 
     public static long EndId(int edition) => IdFor(edition + 1, 0);

@@ -17,7 +17,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
     private readonly BodyFrame _frame = new();
 
     /// <summary>See <see cref="MessageIds"/>: stable per edition and reader, unique per store, signed.</summary>
-    public string MessageIdFor(int edition, string email) => messageIds.For(edition, email);
+    public string MessageIdFor(int edition, int position, string email) => messageIds.For(edition, position, email);
 
     public string UnsubscribeUrl(string email) => UnsubscribeUrlFor(tokens.Create(email));
 
@@ -54,7 +54,7 @@ public sealed class MessageBuilder(IOptions<DigestOptions> options, UnsubscribeT
         var message = new MimeMessage(new Header(HeaderId.From, ""), new Header(HeaderId.Date, ""), new Header(HeaderId.Subject, ""), new Header(HeaderId.MessageId, ""))
         {
             Subject = rendered.Subject,
-            MessageId = delivery.MessageId.Length > 0 ? delivery.MessageId : MessageIdFor(edition, delivery.Email),
+            MessageId = delivery.MessageId.Length > 0 ? delivery.MessageId : MessageIdFor(edition, DeliveryRecord.PositionOf(delivery.Id), delivery.Email),
             Date = clock.GetUtcNow(),
         };
         message.From.Add(new MailboxAddress(_o.Sender.Name, _o.Sender.Address));

@@ -22,11 +22,20 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     /// both counts once, with the file's name and categories: the file is the admin's word.
     /// Throws <see cref="InvalidInputException"/> only if no good file was ever read.
     /// </summary>
-    public IReadOnlyList<Subscriber> Current()
+    public IReadOnlyList<Subscriber> Current() => Everyone(inAddressOrder: false);
+
+    /// <summary>
+    /// Everyone on the list, as <see cref="Current"/>, in the order an edition is planned: the file's readers in
+    /// address order (<see cref="SubscriberList.InAddressOrder"/>), then the signed-up readers, who are in address order already.
+    /// </summary>
+    public IReadOnlyList<Subscriber> InPlanOrder() => Everyone(inAddressOrder: true);
+
+    private IReadOnlyList<Subscriber> Everyone(bool inAddressOrder)
     {
         var file = InFile();
         var signedUp = SignedUpBesides(file);
-        return signedUp.Count == 0 ? file : new Joined(file, signedUp);
+        var fromFile = inAddressOrder ? file.InAddressOrder() : file;
+        return signedUp.Count == 0 ? fromFile : new Joined(fromFile, signedUp);
     }
 
     /// <summary>The confirmed signups the file does not list, in address order.</summary>

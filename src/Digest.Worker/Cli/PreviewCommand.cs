@@ -52,7 +52,9 @@ public static class PreviewCommand
                 Key = reader.Key,
                 Name = reader.Name,
                 Categories = reader.Categories.ToList(),
-                MessageId = builder.MessageIdFor(chosen.Number, reader.Email),
+                // The one the reader got or gets when the edition's plan holds them; a draft has no plan yet, so no position in it.
+                MessageId = services.GetRequiredService<Digest.Ledger.IDeliveryLedger>().Find(chosen.Number, reader.Email)?.MessageId
+                    ?? builder.MessageIdFor(chosen.Number, 0, reader.Email),
             };
             var message = await services.GetRequiredService<Messages.EditionMessages>().BuildAsync(chosen, delivery);
             var content = parse.GetValue(eml) ? message.ToString() : parse.GetValue(text) ? message.TextBody : message.HtmlBody;

@@ -291,7 +291,7 @@ public sealed class BounceMailboxTests(DovecotFixture dovecot) : SinkTest, IClas
             var deliveries = readers.Select((email, i) => new Digest.Ledger.DeliveryRecord
             {
                 Id = Digest.Ledger.DeliveryRecord.IdFor(n, i), Edition = n, Email = email, Key = email,
-                MessageId = builder.MessageIdFor(n, email), State = DeliveryState.Sent,
+                MessageId = builder.MessageIdFor(n, i, email), State = DeliveryState.Sent,
             }).ToList();
             ledger.Plan(new Edition { Number = n, CutOff = at, CreatedAt = at, CompletedAt = at }, deliveries);
             foreach (var d in deliveries) paths[(d.Email, n)] = returnPaths.For(d.Id)!.Address;

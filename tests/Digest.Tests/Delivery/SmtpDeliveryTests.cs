@@ -37,7 +37,7 @@ public sealed class SmtpDeliveryTests() : SinkTest(Samples.Comparison("alpha-vs-
             Assert.Matches("^<https://weekly-verdicts.example.com/unsubscribe\\?token=[A-Za-z0-9_-]+>$", unsubscribe);
             Assert.Contains(unsubscribe[1..unsubscribe.IndexOf('>')].Replace("&", "&amp;"), message.HtmlBody);
             Assert.Equal(email, message.To.Mailboxes.Single().Address);
-            Assert.Matches("^digest\\.1\\.[0-9a-f]{16}\\.[0-9a-f]{20}@weekly-verdicts.example.com$", message.MessageId);
+            Assert.Matches("^digest\\.1\\.[0-9]{10}\\.[0-9a-f]{16}\\.[0-9a-f]{20}@weekly-verdicts.example.com$", message.MessageId);
         }
         Assert.Equal(3, Sink.Messages.Select(m => m.Parse().MessageId).Distinct().Count());
     }
