@@ -8,8 +8,9 @@ namespace Digest.Benchmarks;
 /// What reading the subscriber file costs on its own, for the memory figures in docs/benchmarks.md: writes a file
 /// of N readers (as end-to-end.sh does: an address and a name each), loads it with <see cref="SubscriberFile"/>,
 /// and prints the time, the process's peak resident memory and the managed heap with the list still held, then
-/// what keeping it as the worker's last good list costs (compressed size, time to compress and to read back).
-/// <code>dotnet run -c Release --project tests/Digest.Benchmarks -- subscriber-load [--readers 1000000]</code>
+/// what keeping it as the worker's last good list costs (compressed size, time to compress and to read back), and
+/// how long putting it in the plan's order takes (<see cref="SubscriberList.InAddressOrder"/>).
+/// <code>dotnet run -c Release --project tests/Digest.Benchmarks -- subscriber-load [--readers 1000000 | --file subscribers.json]</code>
 /// Run one size per process: the peak (VmHWM) is the process's whole life.
 /// </summary>
 public static class SubscriberLoad
@@ -18,16 +19,11 @@ public static class SubscriberLoad
     {
         var at = Array.IndexOf(args, "--readers");
         var readers = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : 100_000;
-        var file = Path.Combine(Path.GetTempPath(), $"digest-subscribers-{Environment.ProcessId}.json");
+        var given = Array.IndexOf(args, "--file");
+        var file = given >= 0 && given + 1 < args.Length ? args[given + 1] : Path.Combine(Path.GetTempPath(), $"digest-subscribers-{Environment.ProcessId}.json");
         try
         {
-            using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
-            {
-                writer.WriteLine("{ \"subscribers\": [");
-                for (var i = 1; i <= readers; i++)
-                    writer.WriteLine($"  {{ \"email\": \"r.{i}@example.com\", \"name\": \"Reader {i}\" }}{(i < readers ? "," : "")}");
-                writer.WriteLine("] }");
-            }
+            if (given < 0) Write(file, readers);
             GC.Collect();
             var before = Status("VmRSS");
             var watch = Stopwatch.StartNew();
@@ -45,13 +41,33 @@ public static class SubscriberLoad
             watch.Restart();
             var again = lastGood.Read();
             Console.WriteLine($"kept as the last good list: {lastGood.Size / 1048576.0:0.0} MB, compressed in {packing} ms; read back ({again.Count} readers) in {watch.ElapsedMilliseconds} ms");
+            watch.Restart();
+            var ordered = list.InAddressOrder();
+            var sorting = watch.ElapsedMilliseconds;
+            // Every reader made once, as the plan and the list-shrink check each do: in the file's order, then in the plan's.
+            watch.Restart();
+            var inFile = list.Count(s => s.Key.Length > 0);
+            var fileOrder = watch.ElapsedMilliseconds;
+            watch.Restart();
+            var inPlan = ordered.Count(s => s.Key.Length > 0);
+            Console.WriteLine($"put in address order (the plan's order) in {sorting} ms; every reader read once in the file's order in {fileOrder} ms, " +
+                $"in address order in {watch.ElapsedMilliseconds} ms ({inFile} and {inPlan} readers)");
             GC.KeepAlive(list);
             return 0;
         }
         finally
         {
-            File.Delete(file);
+            if (given < 0) File.Delete(file);
         }
+    }
+
+    private static void Write(string file, int readers)
+    {
+        using var writer = new StreamWriter(file, false, new UTF8Encoding(false));
+        writer.WriteLine("{ \"subscribers\": [");
+        for (var i = 1; i <= readers; i++)
+            writer.WriteLine($"  {{ \"email\": \"r.{i}@example.com\", \"name\": \"Reader {i}\" }}{(i < readers ? "," : "")}");
+        writer.WriteLine("] }");
     }
 
     /// <summary>A line of /proc/self/status in MB (Linux).</summary>
