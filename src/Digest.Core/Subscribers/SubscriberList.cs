@@ -124,19 +124,9 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     }
 
     /// <summary>The address's UTF-16 characters, written into <paramref name="chars"/>, which must hold as many as its UTF-8 bytes.</summary>
-    private ReadOnlySpan<char> Email(int index, Span<char> chars)
-    {
-        var record = Record(index);
-        var length = ReadNumber(ref record) - 1;
-        return chars[..Encoding.UTF8.GetChars(record[..length], chars)];
-    }
+    private static ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8, Span<char> chars) => chars[..Encoding.UTF8.GetChars(utf8, chars)];
 
-    private int EmailBytes(int index)
-    {
-        var record = Record(index);
-        return ReadNumber(ref record) - 1;
-    }
-
+    /// <summary>The address's UTF-8 bytes, in place.</summary>
     private ReadOnlySpan<byte> EmailUtf8(int index)
     {
         var record = Record(index);
@@ -186,23 +176,23 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
 
         public bool Equals(int x, int y)
         {
-            var length = list.EmailBytes(x);
-            Span<char> chars = length <= OnStack ? stackalloc char[OnStack] : new char[length];
-            return Equals(list.Email(x, chars), y);
+            var utf8 = list.EmailUtf8(x);
+            Span<char> chars = utf8.Length <= OnStack ? stackalloc char[OnStack] : new char[utf8.Length];
+            return Equals(Chars(utf8, chars), y);
         }
 
         public int GetHashCode(int index)
         {
-            var length = list.EmailBytes(index);
-            Span<char> chars = length <= OnStack ? stackalloc char[OnStack] : new char[length];
-            return GetHashCode(list.Email(index, chars));
+            var utf8 = list.EmailUtf8(index);
+            Span<char> chars = utf8.Length <= OnStack ? stackalloc char[OnStack] : new char[utf8.Length];
+            return GetHashCode(Chars(utf8, chars));
         }
 
         public bool Equals(ReadOnlySpan<char> address, int other)
         {
-            var length = list.EmailBytes(other);
-            Span<char> chars = length <= OnStack ? stackalloc char[OnStack] : new char[length];
-            return address.Equals(list.Email(other, chars), StringComparison.OrdinalIgnoreCase);
+            var utf8 = list.EmailUtf8(other);
+            Span<char> chars = utf8.Length <= OnStack ? stackalloc char[OnStack] : new char[utf8.Length];
+            return address.Equals(Chars(utf8, chars), StringComparison.OrdinalIgnoreCase);
         }
 
         public int GetHashCode(ReadOnlySpan<char> address) => string.GetHashCode(address, StringComparison.OrdinalIgnoreCase);
