@@ -8,7 +8,7 @@ namespace Digest.Benchmarks;
 /// What reading the subscriber file costs on its own, for the memory figures in docs/benchmarks.md: writes a file
 /// of N readers (as end-to-end.sh does: an address and a name each), loads it with <see cref="SubscriberFile"/>,
 /// and prints the time, the process's peak resident memory and the managed heap with the list still held, then
-/// what keeping it as the worker's last good list costs (compressed size, time to compress and to read back), and
+/// what keeping it as the worker's last good list costs (compressed size, time to load with it and to read back), and
 /// how long putting it in the plan's order takes (<see cref="SubscriberList.InAddressOrder"/>).
 /// <code>dotnet run -c Release --project tests/Digest.Benchmarks -- subscriber-load [--readers 1000000 | --file subscribers.json]</code>
 /// Run one size per process: the peak (VmHWM) is the process's whole life.
@@ -27,20 +27,19 @@ public static class SubscriberLoad
             GC.Collect();
             var before = Status("VmRSS");
             var watch = Stopwatch.StartNew();
-            var bytes = SubscriberFile.Read(file);
-            var list = SubscriberFile.Parse(file, bytes);
+            var list = SubscriberFile.Load(file);
             watch.Stop();
             var peak = Status("VmHWM");
             var held = GC.GetTotalMemory(forceFullCollection: true);
             Console.WriteLine($"{list.Count} readers ({new FileInfo(file).Length / 1048576.0:0.0} MB file) loaded in {watch.ElapsedMilliseconds} ms; " +
                 $"resident before {before} MB, peak {peak} MB; managed heap with the list held {held / 1048576} MB");
-            // What the worker keeps between editions (SubscriberSource): the file's bytes compressed.
+            // What the worker does instead (SubscriberSource): the same, keeping the file's bytes compressed as they pass.
             watch.Restart();
-            var lastGood = LastGoodList.Of(file, bytes, list.Count);
+            var (_, lastGood) = LastGoodList.Load(file);
             var packing = watch.ElapsedMilliseconds;
             watch.Restart();
             var again = lastGood.Read();
-            Console.WriteLine($"kept as the last good list: {lastGood.Size / 1048576.0:0.0} MB, compressed in {packing} ms; read back ({again.Count} readers) in {watch.ElapsedMilliseconds} ms");
+            Console.WriteLine($"kept as the last good list: {lastGood.Size / 1048576.0:0.0} MB, loaded with it in {packing} ms; read back ({again.Count} readers) in {watch.ElapsedMilliseconds} ms");
             watch.Restart();
             var ordered = list.InAddressOrder();
             var sorting = watch.ElapsedMilliseconds;

@@ -10,9 +10,11 @@ namespace Digest.Input;
 public sealed class JsonLineMap
 {
     private readonly byte[] _json;
+    private readonly int _firstLine;
+    private readonly string _prefix;
     private Dictionary<string, int>? _lines;
 
-    private JsonLineMap(byte[] json) => _json = json;
+    private JsonLineMap(byte[] json, int firstLine, string prefix) => (_json, _firstLine, _prefix) = (json, firstLine, prefix);
 
     public static readonly JsonReaderOptions ReaderOptions = new()
     {
@@ -24,7 +26,14 @@ public sealed class JsonLineMap
     /// The map of a document already known to be valid JSON. It is built on the first look-up: only a file
     /// with an error needs it, and for a list of 100,000 readers it would hold hundreds of thousands of paths.
     /// </summary>
-    public static JsonLineMap For(byte[] json) => new(json);
+    public static JsonLineMap For(byte[] json) => new(json, 1, "");
+
+    /// <summary>
+    /// The map of one value cut from a longer document that is read a piece at a time: <paramref name="json"/>
+    /// starts on line <paramref name="firstLine"/> and stands at <paramref name="path"/> in the document, so that
+    /// paths and lines are the document's.
+    /// </summary>
+    public static JsonLineMap ForPart(byte[] json, int firstLine, string path) => new(json, firstLine, path);
 
     private static Dictionary<string, int> Build(ReadOnlySpan<byte> json)
     {
@@ -65,13 +74,23 @@ public sealed class JsonLineMap
     public int LineOf(string path)
     {
         _lines ??= Build(_json);
+        path = Within(path);
         while (true)
         {
-            if (_lines.TryGetValue(path, out var line)) return line;
+            if (_lines.TryGetValue(path, out var line)) return line + _firstLine - 1;
             if (path.Length == 0) return 0;
             var cut = path.LastIndexOfAny(['.', '[']);
             path = cut <= 0 ? "" : path[..cut];
         }
+    }
+
+    /// <summary>The path within the part this map covers; the part's own path for one outside it.</summary>
+    private string Within(string path)
+    {
+        if (_prefix.Length == 0) return path;
+        if (!path.StartsWith(_prefix, StringComparison.Ordinal)) return "";
+        var rest = path[_prefix.Length..];
+        return rest.StartsWith('.') ? rest[1..] : rest.StartsWith('[') || rest.Length == 0 ? rest : "";
     }
 
     private static int LineAt(List<int> newlines, int offset)

@@ -20,10 +20,10 @@ public static class SubscriberCsv
     private static readonly string[] Columns = [EmailColumn, NameColumn, CategoriesColumn, TimeZoneColumn];
     private static readonly char[] CategorySeparators = [';', '|'];
 
-    public static SubscriberList Parse(string file, byte[] bytes)
+    /// <summary>The readers in <paramref name="text"/>, the file's bytes already checked as UTF-8 (<see cref="Utf8Input.Checked"/>).</summary>
+    public static SubscriberList Parse(string file, Stream text)
     {
-        bytes = Utf8Input.Check(file, bytes);
-        using var parser = new TextFieldParser(new MemoryStream(bytes), Encoding.UTF8, detectEncoding: false)
+        using var parser = new TextFieldParser(text, Encoding.UTF8, detectEncoding: false)
         {
             TextFieldType = FieldType.Delimited,
             HasFieldsEnclosedInQuotes = true,
@@ -62,7 +62,7 @@ public static class SubscriberCsv
                 EntryPlace.Csv(file, line), errors, result, Field(TimeZoneColumn));
         }
         if (errors.Count > 0) throw new InvalidInputException(errors);
-        return result;
+        return result.Seal();
     }
 
     /// <summary>Column name → index; null (with errors) when the first row is not a usable header.</summary>

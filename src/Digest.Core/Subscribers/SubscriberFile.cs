@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Digest.Input;
 using MimeKit;
 
@@ -12,106 +11,34 @@ namespace Digest.Subscribers;
 /// </summary>
 public static class SubscriberFile
 {
-    private sealed class Entry
+    /// <summary>
+    /// The readers in the file, read as it streams from disk; every byte read is also written to
+    /// <paramref name="copy"/> when one is given. Throws <see cref="InvalidInputException"/> when the file cannot be
+    /// read or has errors.
+    /// </summary>
+    public static SubscriberList Load(string file, Stream? copy = null)
     {
-        public string? Email { get; set; }
-        public string? Name { get; set; }
-        public List<string>? Categories { get; set; }
-        public string? TimeZone { get; set; }
-    }
-
-    public static SubscriberList Load(string file) => Parse(file, Read(file));
-
-    /// <summary>The file's bytes; throws <see cref="InvalidInputException"/> when it cannot be read.</summary>
-    public static byte[] Read(string file)
-    {
+        FileStream stream;
         try
         {
-            return File.ReadAllBytes(file);
+            // Unbuffered: the readers ask for pieces larger than a file buffer would hold.
+            stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidInputException(new InputError(file, 0, "", $"cannot be read: {e.Message}"));
         }
+        using (stream) return Parse(file, stream, copy);
     }
 
-    /// <summary>The readers in <paramref name="bytes"/>, read as the file's name says (JSON, or CSV for <c>.csv</c>).</summary>
-    public static SubscriberList Parse(string file, byte[] bytes) => IsCsv(file) ? SubscriberCsv.Parse(file, bytes) : ParseJson(file, bytes);
+    /// <summary>The readers in <paramref name="stream"/>, read as the file's name says (JSON, or CSV for <c>.csv</c>).</summary>
+    public static SubscriberList Parse(string file, Stream stream, Stream? copy = null)
+    {
+        using var text = Utf8Input.Checked(file, stream, copy);
+        return IsCsv(file) ? SubscriberCsv.Parse(file, text) : SubscriberJson.Parse(file, text);
+    }
 
     public static bool IsCsv(string file) => file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Reads the list in one pass over the bytes, a reader at a time: a list of a million readers is never held
-    /// as a document beside the subscribers made from it, and nothing is kept per reader but the subscriber.
-    /// </summary>
-    private static SubscriberList ParseJson(string file, byte[] bytes)
-    {
-        bytes = Utf8Input.Check(file, bytes);
-        var lines = JsonLineMap.For(bytes);
-        var reader = new Utf8JsonReader(bytes, JsonLineMap.ReaderOptions);
-        var errors = new List<InputError>();
-        var result = new SubscriberList();
-        try
-        {
-            var prefix = "";
-            // An empty file throws here, as a syntax error on its first line.
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                prefix = "subscribers";
-                if (!ToProperty(ref reader, prefix))
-                    throw new InvalidInputException(new InputError(file, 1, prefix, "missing (expected { \"subscribers\": [ … ] })"));
-            }
-            if (reader.TokenType != JsonTokenType.StartArray)
-                throw new InvalidInputException(new InputError(file, lines.LineOf(prefix), prefix, "expected an array of subscribers"));
-
-            for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
-            {
-                var place = new EntryPlace(file, 0, index, prefix);
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    errors.Add(new InputError(file, lines.LineOf(place.Label), place.Label, "expected a subscriber object"));
-                    reader.Skip();
-                    continue;
-                }
-                Entry? entry;
-                try
-                {
-                    entry = JsonSerializer.Deserialize<Entry>(ref reader, JsonInput.Options);
-                }
-                catch (JsonException e)
-                {
-                    // The serializer leaves the reader where it was: skipping the entry also finds a syntax error in it.
-                    errors.Add(JsonInput.Unreadable(e, file, place.Label, lines));
-                    reader.Skip();
-                    continue;
-                }
-                if (entry is null) continue;
-                Validate(entry.Email, entry.Name, entry.Categories, place, errors, result, entry.TimeZone);
-            }
-            // The rest of the file must still be JSON, as it was when the file was read whole.
-            while (reader.Read()) reader.Skip();
-        }
-        catch (JsonException e)
-        {
-            throw JsonInput.NotJson(file, e);
-        }
-        if (errors.Count > 0) throw new InvalidInputException(JsonInput.Locate(errors, lines));
-        return result;
-    }
-
-    /// <summary>Moves the reader, standing on the root object, to the value of <paramref name="name"/>; false when the object has none.</summary>
-    private static bool ToProperty(ref Utf8JsonReader reader, string name)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var found = reader.ValueTextEquals(name);
-            reader.Read();
-            if (found) return true;
-            reader.Skip();
-        }
-        return false;
-    }
 
     /// <summary>
     /// Checks one entry and adds it to <paramref name="list"/>: a real address, not listed before (case-insensitively;

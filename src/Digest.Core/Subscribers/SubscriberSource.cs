@@ -47,7 +47,7 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
     {
         try
         {
-            return Keep(SubscriberFile.Read(Path));
+            return Keep();
         }
         catch (InvalidInputException e)
         {
@@ -65,7 +65,7 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
         SubscriberList list;
         try
         {
-            list = Keep(SubscriberFile.Read(Path));
+            list = Keep();
         }
         catch (InvalidInputException e)
         {
@@ -80,11 +80,10 @@ public sealed class SubscriberSource(IOptions<DigestOptions> options, ISignups s
             Path, list.Count, list.Count(s => was?.Contains(s.Email) != true), was?.Count(s => !list.Contains(s.Email)) ?? 0);
     }
 
-    /// <summary>The readers in the file's bytes, which become the last good list when they are.</summary>
-    private SubscriberList Keep(byte[] bytes)
+    /// <summary>The readers in the file, which becomes the last good list when they are.</summary>
+    private SubscriberList Keep()
     {
-        var list = SubscriberFile.Parse(Path, bytes);
-        var good = LastGoodList.Of(Path, bytes, list.Count);
+        var (list, good) = LastGoodList.Load(Path);
         lock (_gate) _lastGood = good;
         return list;
     }

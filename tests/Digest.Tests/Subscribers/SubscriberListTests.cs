@@ -62,8 +62,43 @@ public sealed class SubscriberListTests
             Assert.True(list.Contains("ADA@EXAMPLE.COM"));
             Assert.True(list.Contains("ZOË@BÜCHER.DE"));
             Assert.False(list.Contains("ada@example.org"));
-            Assert.Equal(3, list.PlaceOf("zoë@bücher.de"));
-            Assert.Null(list.PlaceOf("grace@example.com"));
+            Assert.False(list.Contains("ada@example.co"));
+            Assert.False(list.Contains("zoe@bücher.de"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Readers_come_in_the_order_case_insensitive_comparison_gives_and_are_found_as_the_duplicate_check_finds_them()
+    {
+        // Addresses that differ in case, beyond ASCII and around the characters that sort between the two cases of
+        // ASCII letters ('_' comes after 'Z' and before 'a'), so a look-up by binary search must agree with the
+        // case-insensitive set the file's duplicate check uses.
+        var random = new Random(20261128);
+        string[] pieces = ["a", "A", "z", "Z", "_", "-", ".", "0", "9", "ë", "Ë", "ö", "Ö", "ß", "読", "ab", "AB", "é"];
+        string[] domains = ["example.com", "Example.COM", "bücher.de", "xample.org"];
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        while (seen.Count < 3000)
+        {
+            var local = string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => pieces[random.Next(pieces.Length)]));
+            if (local.StartsWith('.') || local.EndsWith('.') || local.Contains("..")) continue;
+            seen.Add($"{local}@{domains[random.Next(domains.Length)]}");
+        }
+        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(file, "email\n" + string.Join("\n", seen) + "\n");
+        try
+        {
+            var list = SubscriberFile.Load(file);
+            var emails = list.Select(s => s.Email).ToList();
+
+            Assert.Equal(emails.Order(StringComparer.OrdinalIgnoreCase), list.InAddressOrder().Select(s => s.Email));
+            var known = new HashSet<string>(emails, StringComparer.OrdinalIgnoreCase);
+            var probes = emails.SelectMany(e => (string[])[e, e.ToUpperInvariant(), e.ToLowerInvariant(), e + "x", "x" + e, e.Replace('ë', 'e'), e.Replace("a", "_")]);
+            foreach (var probe in probes)
+                Assert.True(known.Contains(probe) == list.Contains(probe), $"{probe}: the set says {known.Contains(probe)}");
         }
         finally
         {
