@@ -141,8 +141,10 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
 
     /// <summary>
     /// Claims the edition's pending readers a page at a time, in plan order, and hands them out. When the pages
-    /// run out while other workers still hold claims, it waits for those to be settled or to expire (their
-    /// worker died) and takes over what is left, so the edition is finished by whoever is still running.
+    /// run out while the plan is still being written, by this worker (<paramref name="planning"/>) or another (its
+    /// plan lock), it waits for more. When they run out while other workers still hold claims, it waits for those
+    /// to be settled or to expire (their worker died) and takes over what is left, so the edition is finished by
+    /// whoever is still running.
     /// </summary>
     public async IAsyncEnumerable<DeliveryRecord> PendingAsync(int edition, DateTime? dueBy = null, int pageSize = 1000, bool deferredNow = false,
         IHeldLease? claimant = null, Task? planning = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -154,8 +156,10 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Asked before the claim: a plan that had ended by then is all in the page or before it.
-            var planned = planning is null || planning.IsCompleted;
+            // Asked before the claim: a plan that had ended by then is all in the page or before it. A worker that
+            // joined an edition whose plan another worker is writing has no plan task: it asks the plan lock, or it
+            // would stop (and report readers left) as soon as it caught up with the part stored so far.
+            var planned = planning?.IsCompleted ?? !IsBeingPlanned(edition);
             var page = await ClaimAsync(edition, after, dueBy, pageSize, deferredNow, run, claimant?.Token, cancellationToken);
             if (page.Count > 0)
             {
@@ -166,7 +170,7 @@ public sealed class PostgreSqlDeliveryLedger(PostgreSqlStore store, IOptions<Dig
             if (!planned)
             {
                 // Sending caught up with the plan being written: look again when it has stored more.
-                await Task.WhenAny(planning!, Task.Delay(PlanPoll, cancellationToken));
+                await (planning is null ? Task.Delay(PlanPoll, cancellationToken) : Task.WhenAny(planning, Task.Delay(PlanPoll, cancellationToken)));
                 continue;
             }
             // This pass is over; readers it skipped were claimed by other workers, which may since have died.

@@ -144,6 +144,43 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
     }
 
     [RequiresPostgresFact]
+    public async Task A_worker_that_joins_while_another_writes_the_plan_goes_on_sending_until_the_plan_is_whole()
+    {
+        var joiner = Ledger(Open());
+        var sendable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listRest = new SemaphoreSlim(0);
+        IEnumerable<DeliveryRecord> Paused(IEnumerable<DeliveryRecord> readers)
+        {
+            var n = 0;
+            foreach (var d in readers)
+            {
+                if (n++ == 600) listRest.Wait();
+                yield return d;
+            }
+        }
+        var planning = Task.Run(() => Ledger().Plan(Edition(1), Paused(Readers(1, 1000)), () => sendable.TrySetResult()));
+        await sendable.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // What the writer has stored so far; it is held before the rest until the joiner has sent all of it.
+        var stored = joiner.Count(1).Total;
+        Assert.InRange(stored, 1, 600);
+
+        // The joiner, as DigestRun starts it when it finds the plan being written: it has no plan task of its own.
+        var sent = new List<long>();
+        await foreach (var d in joiner.PendingAsync(1, Monday, pageSize: 1000))
+        {
+            sent.Add(d.Id);
+            d.State = DeliveryState.Sent;
+            joiner.Record([d]);
+            if (sent.Count == stored) listRest.Release();
+        }
+        await planning;
+
+        Assert.Equal(1000, sent.Count);
+        Assert.Equal(1000, sent.Distinct().Count());
+        Assert.Equal(1000, Ledger().Count(1).Sent);
+    }
+
+    [RequiresPostgresFact]
     public async Task Two_workers_sharing_an_edition_each_get_a_share_and_no_reader_twice()
     {
         Ledger().Plan(Edition(1), Readers(1, 6000));
