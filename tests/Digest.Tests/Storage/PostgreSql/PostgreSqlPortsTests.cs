@@ -56,6 +56,21 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
         Reviews = [new Review { Tool = "Cursor", Lens = "thesis", Verdict = "Ship", Quote = "<b>fast</b> & \"sharp\"" }],
     };
 
+    /// <summary>Starts writing edition 1's plan of 1,000 readers on a thread of its own, held before the 600th until <paramref name="rest"/> is released.</summary>
+    private Task<IReadOnlyDictionary<DeliveryState, int>> PlanHeld(SemaphoreSlim rest, TaskCompletionSource sendable)
+    {
+        IEnumerable<DeliveryRecord> HeldReaders()
+        {
+            var n = 0;
+            foreach (var d in Readers(1, 1000))
+            {
+                if (n++ == 600) rest.Wait();
+                yield return d;
+            }
+        }
+        return Task.Run(() => Ledger().Plan(Edition(1), HeldReaders(), () => sendable.TrySetResult()));
+    }
+
     private sealed class Held(long token) : IHeldLease
     {
         public long Token => token;
@@ -101,17 +116,7 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
         var otherEditions = new PostgreSqlEditionStore(Open());
         var sendable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listRest = new SemaphoreSlim(0);
-        IEnumerable<DeliveryRecord> Paused(IEnumerable<DeliveryRecord> readers)
-        {
-            var n = 0;
-            foreach (var d in readers)
-            {
-                if (n++ == 600) listRest.Wait();
-                yield return d;
-            }
-        }
-
-        var planning = Task.Run(() => Ledger().Plan(Edition(1), Paused(Readers(1, 1000)), () => sendable.TrySetResult()));
+        var planning = PlanHeld(listRest, sendable);
         try
         {
             await sendable.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -149,16 +154,7 @@ public sealed class PostgreSqlPortsTests(PostgresFixture server) : PostgreSqlTes
         var joiner = Ledger(Open());
         var sendable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listRest = new SemaphoreSlim(0);
-        IEnumerable<DeliveryRecord> Paused(IEnumerable<DeliveryRecord> readers)
-        {
-            var n = 0;
-            foreach (var d in readers)
-            {
-                if (n++ == 600) listRest.Wait();
-                yield return d;
-            }
-        }
-        var planning = Task.Run(() => Ledger().Plan(Edition(1), Paused(Readers(1, 1000)), () => sendable.TrySetResult()));
+        var planning = PlanHeld(listRest, sendable);
         await sendable.Task.WaitAsync(TimeSpan.FromSeconds(60));
         // What the writer has stored so far; it is held before the rest until the joiner has sent all of it.
         var stored = joiner.Count(1).Total;
