@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Unicode;
 
 namespace Digest.Input;
@@ -15,20 +14,12 @@ public static class Utf8Input
     /// <summary>The file's bytes without a byte order mark; throws <see cref="InvalidInputException"/> at the first byte that is not UTF-8.</summary>
     public static byte[] Check(string file, byte[] bytes)
     {
-        if (bytes.AsSpan().StartsWith(ByteOrderMark)) bytes = bytes[ByteOrderMark.Length..];
-        if (Utf8.IsValid(bytes)) return bytes;
-
-        var buffer = ArrayPool<char>.Shared.Rent(bytes.Length);
-        try
-        {
-            Utf8.ToUtf16(bytes, buffer, out var valid, out _, replaceInvalidSequences: false);
-            var before = bytes.AsSpan(0, valid);
-            throw NotUtf8(file, before.Count((byte)'\n') + 1, valid - (before.LastIndexOf((byte)'\n') + 1) + 1, bytes[valid]);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
+        var text = bytes.AsSpan().StartsWith(ByteOrderMark) ? bytes[ByteOrderMark.Length..] : bytes;
+        if (Utf8.IsValid(text)) return text;
+        // Read through the streaming check, which names the first bad byte's line and column.
+        using var located = Checked(file, new MemoryStream(bytes));
+        located.CopyTo(Stream.Null);
+        throw new InvalidOperationException($"{file}: UTF-8 found invalid as a whole but not when read through");
     }
 
     /// <summary>
