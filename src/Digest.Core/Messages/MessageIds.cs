@@ -47,6 +47,22 @@ public sealed class MessageIds(IOptions<DigestOptions> options, IStoreIdentity s
 
     private const int PositionDigits = 10;
 
+    /// <summary>
+    /// Where a Message-ID of any form Digest has made points: its edition and, from the form with positions on, the
+    /// reader's place in that edition's plan. Null for an ID Digest did not make. Nothing is verified here.
+    /// </summary>
+    public static (int Edition, int? Position)? Locate(string messageId)
+    {
+        var at = messageId.LastIndexOf('@');
+        var parts = (at < 0 ? messageId : messageId[..at]).Split('.');
+        if (parts.Length < 3 || !parts[0].Equals("digest", StringComparison.OrdinalIgnoreCase)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var edition)) return null;
+        return parts.Length == 5 && parts[2].Length == PositionDigits
+            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+            ? (edition, position)
+            : (edition, null);
+    }
+
     private string LocalPart(int edition, int position, string email)
     {
         var storeId = store.Id;

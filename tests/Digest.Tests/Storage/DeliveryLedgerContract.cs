@@ -227,6 +227,30 @@ public abstract class DeliveryLedgerContract : StoreContract
     }
 
     [SkippableFact]
+    public void A_Message_ID_finds_the_reader_at_the_edition_and_place_it_names_and_one_that_names_another_reader_s_place_finds_no_one()
+    {
+        using var services = Services();
+        var ledger = services.GetRequiredService<IDeliveryLedger>();
+        static string Id(int edition, int position, string mac) => $"digest.{edition}.{position:D10}.store1.{mac}@example.com";
+        var readers = new[] { Reader(4, 0, "ada@example.com"), Reader(4, 1, "grace@example.com"), Reader(4, 7, "alan@example.com") };
+        for (var i = 0; i < readers.Length; i++) readers[i].MessageId = Id(4, DeliveryRecord.PositionOf(readers[i].Id), $"mac{i}");
+        ledger.Plan(Edition(4), readers);
+        ledger.Plan(Edition(5), [Reader(5, 1, "edsger@example.com")]);
+
+        Assert.Equal("grace@example.com", ledger.FindByMessageId(Id(4, 1, "mac1"))!.Email);
+        Assert.Equal("alan@example.com", ledger.FindByMessageId(Id(4, 7, "mac2"))!.Email);
+        // Grace's place with Ada's MAC, a place nobody holds, another edition: each names no reader of this store.
+        Assert.Null(ledger.FindByMessageId(Id(4, 1, "mac0")));
+        Assert.Null(ledger.FindByMessageId(Id(4, 2, "mac1")));
+        Assert.Null(ledger.FindByMessageId(Id(6, 1, "mac1")));
+        // The older forms, without a place: found within the edition they name.
+        Assert.Equal("edsger@example.com", ledger.FindByMessageId("digest.5.1@example.com")!.Email);
+        Assert.Null(ledger.FindByMessageId("digest.4.1@example.com"));
+        Assert.Null(ledger.FindByMessageId("<1234.5678@mail.example.org>"));
+        Assert.Null(ledger.FindByMessageId(""));
+    }
+
+    [SkippableFact]
     public void Restoring_refusals_plans_the_readers_again_and_lifts_only_the_suppressions_made_since()
     {
         using var services = Services();

@@ -131,8 +131,10 @@ public sealed class LiteDbStore : IDisposable
         db.GetCollection<Comparison>("comparisons").EnsureIndex(c => c.PublishedAt);
         db.GetCollection<Comparison>("comparisons").EnsureIndex(c => c.EditionNumber);
         db.GetCollection<DeliveryRecord>("deliveries").EnsureIndex(d => d.Key);
-        // A bounce that quotes only the original's Message-ID is matched by it.
-        db.GetCollection<DeliveryRecord>("deliveries").EnsureIndex(d => d.MessageId);
+        // A bounce that quotes only the original's Message-ID is matched by the edition and position in it, not by an
+        // index (LiteDbDeliveryLedger.FindByMessageId). A store an older build made has one, which every plan would
+        // still write: let go of it. Derived data only, so an older build given this store makes it again.
+        db.GetCollection<DeliveryRecord>("deliveries").DropIndex(nameof(DeliveryRecord.MessageId));
         db.GetCollection<BounceRecord>("bounces").EnsureIndex(b => b.Email);
         db.GetCollection<BounceRecord>("bounces").EnsureIndex(b => b.Edition);
         // A send in progress asks every second for what was suppressed since it last looked.
