@@ -34,14 +34,9 @@ public sealed class MessageIds(IOptions<DigestOptions> options, IStoreIdentity s
         if (string.IsNullOrEmpty(messageId) || messageId.Length > 255) return false;
         var at = messageId.LastIndexOf('@');
         var local = (at < 0 ? messageId : messageId[..at]).ToLowerInvariant();
-        var parts = local.Split('.');
-        var made = parts.Length switch
-        {
-            5 when parts[2].Length == PositionDigits && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
-                => LocalPart(edition, position, email),
-            4 => LocalPart(edition, email),
-            _ => null,
-        };
+        // Made again in the form the ID has: with the position it names, or the older form without one.
+        var made = Locate(local) is not { } located ? null
+            : located.Position is { } position ? LocalPart(edition, position, email) : LocalPart(edition, email);
         return made is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(local), Encoding.ASCII.GetBytes(made));
     }
 
