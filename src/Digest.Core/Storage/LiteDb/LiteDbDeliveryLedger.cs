@@ -64,8 +64,15 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
         return counts;
     }
 
-    /// <summary>The plan's later parts: large, as fewer transactions cost less.</summary>
-    private const int Part = 5000;
+    /// <summary>
+    /// The plan's later parts. In shared mode LiteDB opens a fresh engine for every transaction, and its page cache
+    /// grows in arrays of 12, 50, 100, 500 and 1,000 pages, all on the large object heap and all dropped at the
+    /// commit. A part of 5,000 readers needed the 500-page array (4 MB) every time; one of 2,000 stays within the first
+    /// three. Peak memory fell from 167-176 MB to 144-145 MB at 100,000 readers and from 263-266 MB to 233-250 MB at
+    /// 1,000,000, with the plan as fast (34-35 s at 1,000,000); 1,000 made it slower (39 s) for no less memory
+    /// (docs/benchmarks.md).
+    /// </summary>
+    private const int Part = 2000;
 
     /// <summary>Never: only the process that holds the sender lease plans, and it plans one edition at a time.</summary>
     public bool IsBeingPlanned(int edition) => false;
