@@ -206,8 +206,8 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
         if (MessageIds.Locate(messageId) is not { } at) return null;
         if (at.Position is { } position)
             return store.Deliveries.FindById(DeliveryRecord.IdFor(at.Edition, position)) is { } d && SameMessageId(d, messageId) ? d : null;
-        var (first, end) = (DeliveryRecord.FirstId(at.Edition), DeliveryRecord.EndId(at.Edition));
-        return store.Deliveries.Find(d => d.Id >= first && d.Id < end).FirstOrDefault(d => SameMessageId(d, messageId));
+        // Read as every whole-edition read is (Scan): a range of ids at a time, stopping at the reader found.
+        return Scan(at.Edition, d => d).FirstOrDefault(d => SameMessageId(d, messageId));
     }
 
     /// <summary>In any case, as the index of Message-IDs compared them (LiteDB's default collation ignores case).</summary>
