@@ -68,7 +68,7 @@ public sealed class LiteDbDeliveryLedger(LiteDbStore store, TimeProvider clock) 
     /// The plan's later parts. In shared mode LiteDB opens a fresh engine for every transaction, and its page cache
     /// grows in arrays of 12, 50, 100, 500 and 1,000 pages, all on the large object heap and all dropped at the
     /// commit. A part of 5,000 readers needed the 500-page array (4 MB) every time; one of 2,000 stays within the first
-    /// three. Peak memory fell from 167-176 MB to 144-145 MB at 100,000 readers and from 263-266 MB to 233-250 MB at
+    /// three. Peak memory fell from 163-176 MB to 143-149 MB at 100,000 readers and from 263-270 MB to 231-250 MB at
     /// 1,000,000, with the plan as fast (34-35 s at 1,000,000); 1,000 made it slower (39 s) for no less memory
     /// (docs/benchmarks.md).
     /// </summary>
