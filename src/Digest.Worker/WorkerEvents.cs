@@ -33,6 +33,9 @@ public static class WorkerEvents
     /// <summary>Joining an edition another worker sends stopped with an error (the reason is in the line); the worker looks again.</summary>
     public static readonly EventId JoinFailed = new(1007, nameof(JoinFailed));
 
+    /// <summary>At start (debug): the runtime and the garbage collector's settings in effect, which set how much memory a send takes.</summary>
+    public static readonly EventId Runtime = new(1008, nameof(Runtime));
+
     /// <summary>The weekly trigger fired on this worker; the line names the run and the node, so a shared schedule shows which worker took it.</summary>
     public static readonly EventId ScheduledRunFired = new(1020, nameof(ScheduledRunFired));
 

@@ -14,8 +14,23 @@ public static class StartupLine
     public static void Log(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<DigestOptions>>().Value;
-        services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker").LogInformation(
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Digest.Worker");
+        logger.LogInformation(
             WorkerEvents.Configuration, "Using config {ConfigFile}, store {Store}, transport {Transport}",
             services.GetRequiredService<ConfigFile>().ToString(), options.Store.Describe(), services.GetRequiredService<RelaySet>().Description);
+        if (logger.IsEnabled(LogLevel.Debug)) LogRuntime(logger);
+    }
+
+    /// <summary>
+    /// What the GC reports it runs with, rather than what the runtime settings ask for: a setting the runtime does not
+    /// read from digest.runtimeconfig.json is ignored without a word, and the budget then follows the machine's cache.
+    /// </summary>
+    private static void LogRuntime(ILogger logger)
+    {
+        var gc = GC.GetConfigurationVariables();
+        long Setting(string name) => gc.TryGetValue(name, out var value) ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        logger.LogDebug(WorkerEvents.Runtime, "Runtime {Runtime}: {Collector} GC, gen0 budget at most {Gen0BudgetMb} MB, conserving memory ({ConserveMemory})",
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            System.Runtime.GCSettings.IsServerGC ? "server" : "workstation", Setting("GCGen0MaxBudget") / (1024 * 1024), Setting("GCConserveMem"));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Digest.Tests.Support;
 
 namespace Digest.Tests.Cli;
@@ -190,6 +191,18 @@ public sealed class StartupTests : WorkspaceTest
         Assert.True(await status.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, status.Output);
         Assert.Contains("Digest:Schedule:Cron \"0 9 * * MON\" has 5 fields (Unix cron); read as the Quartz cron \"0 0 9 ? * MON\"", status.Output);
         Assert.Matches(@"Next scheduled run: \d{4}-\d\d-\d\d 09:00 UTC \(0 0 9 \? \* MON", status.Output);
+    }
+
+    [Fact]
+    public async Task The_worker_runs_with_the_small_gen0_budget_its_runtime_settings_ask_for_whatever_the_machines_cache_size()
+    {
+        // The budget the GC would pick by itself follows the processor's cache: 128 MB on a machine with 300 MB of L3.
+        Ws.Settings["Logging:LogLevel:Default"] = "Debug";
+
+        using var status = ChildWorker.Start(Ws, "status");
+
+        Assert.True(await status.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, status.Output);
+        Assert.True(Regex.IsMatch(status.Output, @"Runtime \.NET [0-9.]+: workstation GC, gen0 budget at most 16 MB, conserving memory \(7\)"), status.Output);
     }
 
     [Fact]
