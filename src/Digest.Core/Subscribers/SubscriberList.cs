@@ -7,9 +7,9 @@ namespace Digest.Subscribers;
 /// <summary>
 /// The subscriber file's readers as the file readers found them, held compactly while an edition is planned from
 /// them: a million readers held as records (a record, an address and a name each, and the dictionary that found
-/// duplicates) took about 190 MB. Here each reader is one record of UTF-8 bytes in shared blocks, with time zones
-/// and category sets stored once for the whole list, and a <see cref="Subscriber"/> is made when one is asked for
-/// (68 MB for a million). Addresses are found ignoring case, as the file's duplicate check compares them.
+/// duplicates) took about 190 MB. Here each reader is one record of UTF-8 bytes in shared blocks, with time zones,
+/// category sets and the domains of addresses stored once for the whole list, and a <see cref="Subscriber"/> is made
+/// when one is asked for. Addresses are found ignoring case, as the file's duplicate check compares them.
 /// Hand-written: no package served here keeps strings packed with a case-insensitive index over them.
 /// Filled by <see cref="SubscriberFile"/> and <see cref="SubscriberCsv"/>; not changed once read, so it may be read
 /// from several threads.
@@ -25,6 +25,13 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     private readonly List<uint> _records = [];
     private readonly List<string> _zones = [];
     private readonly Dictionary<string, int> _zoneIds = new(StringComparer.Ordinal);
+    // An address's domain ("@example.com") is stored once and named in its record by number: most readers of a
+    // large list share a few domains. A list whose domains are nearly all different stops adding them at MaxDomains,
+    // and later addresses keep their domain in their record, so the table never costs more than it saves.
+    private const int MaxDomains = 1 << 16;
+    private readonly List<byte[]> _domains = [];
+    private readonly List<string> _domainNames = [];
+    private readonly Dictionary<string, int> _domainIds = new(StringComparer.Ordinal);
     private readonly List<IReadOnlyList<string>> _categorySets = [[]];
     private readonly Dictionary<string, int> _categorySetIds = new(StringComparer.Ordinal) { [""] = 0 };
     // While the list is read: the readers by address, to find duplicates as they come, and where each was listed.
@@ -43,7 +50,9 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         get
         {
             var record = Record(index);
-            var email = ReadString(ref record)!;
+            var local = ReadString(ref record)!;
+            var domain = ReadNumber(ref record);
+            var email = domain == 0 ? local : local + _domainNames[domain - 1];
             var name = ReadString(ref record);
             var zone = ReadNumber(ref record);
             var categories = _categorySets[ReadNumber(ref record)];
@@ -67,11 +76,12 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         var length = Encoding.UTF8.GetByteCount(address);
         Span<byte> utf8 = length <= AddressComparer.OnStack ? stackalloc byte[AddressComparer.OnStack] : new byte[length];
         utf8 = utf8[..Encoding.UTF8.GetBytes(address, utf8)];
+        Span<byte> scratch = stackalloc byte[AddressComparer.OnStack];
         int low = 0, high = order.Length - 1;
         while (low <= high)
         {
             var middle = low + (high - low) / 2;
-            var c = AddressOrder.Compare(EmailUtf8(order[middle]), utf8);
+            var c = AddressOrder.Compare(EmailUtf8(order[middle], scratch), utf8);
             if (c == 0) return true;
             if (c < 0) low = middle + 1;
             else high = middle - 1;
@@ -111,10 +121,13 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         var zone = timeZone is null ? 0 : Intern(timeZone, _zones, _zoneIds, z => z) + 1;
         // Each name prefixed with its length: no two different sets make the same key, whatever their names hold.
         var set = categories.Count == 0 ? 0 : Intern(string.Concat(categories.Select(c => $"{c.Length}:{c}")), _categorySets, _categorySetIds, _ => categories.ToArray());
-        var emailLength = Encoding.UTF8.GetByteCount(email);
+        var at = email.LastIndexOf('@');
+        var domain = at < 0 ? 0 : DomainId(email[at..]);
+        var local = domain == 0 ? email : email[..at];
+        var localLength = Encoding.UTF8.GetByteCount(local);
         var nameLength = name is null ? -1 : Encoding.UTF8.GetByteCount(name);
-        // Four numbers of at most five bytes each.
-        var size = emailLength + Math.Max(nameLength, 0) + 20;
+        // Five numbers of at most five bytes each.
+        var size = localLength + Math.Max(nameLength, 0) + 25;
         if (_used + size > BlockSize)
         {
             if (_blocks.Count > ushort.MaxValue) throw new InvalidOperationException($"A subscriber list holds at most {(ushort.MaxValue + 1L) * BlockSize / (1L << 30)} GB of addresses and names.");
@@ -123,12 +136,13 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         }
         var block = _blocks[^1];
         var start = _used;
-        var at = start;
-        WriteString(block, ref at, email, emailLength);
-        WriteString(block, ref at, name, nameLength);
-        WriteNumber(block, ref at, zone);
-        WriteNumber(block, ref at, set);
-        _used = at;
+        var end = start;
+        WriteString(block, ref end, local, localLength);
+        WriteNumber(block, ref end, domain);
+        WriteString(block, ref end, name, nameLength);
+        WriteNumber(block, ref end, zone);
+        WriteNumber(block, ref end, set);
+        _used = end;
         _records.Add(((uint)(_blocks.Count - 1) << 16) | (uint)start);
         _places.Add(place);
         _byAddress.Add(_records.Count - 1);
@@ -140,6 +154,15 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The domain's number in its readers' records (from 1), or 0 when it is kept in the record itself.</summary>
+    private int DomainId(string domain)
+    {
+        if (_domainIds.TryGetValue(domain, out var id)) return id + 1;
+        if (_domains.Count >= MaxDomains) return 0;
+        _domainNames.Add(domain);
+        return Intern(domain, _domains, _domainIds, Encoding.UTF8.GetBytes) + 1;
+    }
 
     private static int Intern<T>(string key, List<T> values, Dictionary<string, int> ids, Func<string, T> make)
     {
@@ -161,12 +184,23 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     /// <summary>The address's UTF-16 characters, written into <paramref name="chars"/>, which must hold as many as its UTF-8 bytes.</summary>
     private static ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8, Span<char> chars) => chars[..Encoding.UTF8.GetChars(utf8, chars)];
 
-    /// <summary>The address's UTF-8 bytes, in place.</summary>
-    private ReadOnlySpan<byte> EmailUtf8(int index)
+    /// <summary>
+    /// The address's UTF-8 bytes: in place when its record holds all of it, else put together in
+    /// <paramref name="scratch"/> (or a new array, for an address longer than it).
+    /// </summary>
+    private ReadOnlySpan<byte> EmailUtf8(int index, Span<byte> scratch)
     {
         var record = Record(index);
         var length = ReadNumber(ref record) - 1;
-        return record[..length];
+        var local = record[..length];
+        record = record[length..];
+        var domain = ReadNumber(ref record);
+        if (domain == 0) return local;
+        var rest = _domains[domain - 1];
+        var whole = local.Length + rest.Length <= scratch.Length ? scratch : new byte[local.Length + rest.Length];
+        local.CopyTo(whole);
+        rest.CopyTo(whole[local.Length..]);
+        return whole[..(local.Length + rest.Length)];
     }
 
     // A string is its UTF-8 length plus one (0 for null) as a 7-bit number, then its bytes; null has length -1.
@@ -211,21 +245,24 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
 
         public bool Equals(int x, int y)
         {
-            var utf8 = list.EmailUtf8(x);
+            Span<byte> scratch = stackalloc byte[OnStack];
+            var utf8 = list.EmailUtf8(x, scratch);
             Span<char> chars = utf8.Length <= OnStack ? stackalloc char[OnStack] : new char[utf8.Length];
             return Equals(Chars(utf8, chars), y);
         }
 
         public int GetHashCode(int index)
         {
-            var utf8 = list.EmailUtf8(index);
+            Span<byte> scratch = stackalloc byte[OnStack];
+            var utf8 = list.EmailUtf8(index, scratch);
             Span<char> chars = utf8.Length <= OnStack ? stackalloc char[OnStack] : new char[utf8.Length];
             return GetHashCode(Chars(utf8, chars));
         }
 
         public bool Equals(ReadOnlySpan<char> address, int other)
         {
-            var utf8 = list.EmailUtf8(other);
+            Span<byte> scratch = stackalloc byte[OnStack];
+            var utf8 = list.EmailUtf8(other, scratch);
             Span<char> chars = utf8.Length <= OnStack ? stackalloc char[OnStack] : new char[utf8.Length];
             return address.Equals(Chars(utf8, chars), StringComparison.OrdinalIgnoreCase);
         }
@@ -244,7 +281,11 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     /// </summary>
     private sealed class AddressOrder(SubscriberList list) : IComparer<int>
     {
-        public int Compare(int x, int y) => Compare(list.EmailUtf8(x), list.EmailUtf8(y));
+        // The sort compares on one thread: two buffers for addresses put together, kept for all its comparisons.
+        private readonly byte[] _x = new byte[AddressComparer.OnStack];
+        private readonly byte[] _y = new byte[AddressComparer.OnStack];
+
+        public int Compare(int x, int y) => Compare(list.EmailUtf8(x, _x), list.EmailUtf8(y, _y));
 
         public static int Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
         {

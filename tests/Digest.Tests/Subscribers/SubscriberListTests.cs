@@ -107,6 +107,45 @@ public sealed class SubscriberListTests
     }
 
     [Fact]
+    public void A_list_of_more_domains_than_the_list_keeps_once_reads_back_every_address_finds_each_and_sorts_them_all()
+    {
+        // 70,000 domains, more than the 65,536 the list stores once; the later ones stay in their readers' records.
+        var emails = Enumerable.Range(0, 70_000).Select(i => i % 2 == 0 ? $"reader.{i}@domain-{i}.example" : $"Reader.{i}@Shared.Example").ToList();
+        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(file, "email\n" + string.Join("\n", emails) + "\n");
+        try
+        {
+            var list = SubscriberFile.Load(file);
+
+            Assert.Equal(emails, list.Select(s => s.Email));
+            Assert.Equal(emails.Order(StringComparer.OrdinalIgnoreCase), list.InAddressOrder().Select(s => s.Email));
+            Assert.All(emails.Where((_, i) => i % 997 == 0), e => Assert.True(list.Contains(e.ToUpperInvariant()), e));
+            Assert.False(list.Contains("reader.69998@domain-69999.example"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void The_same_address_with_its_domain_in_another_case_is_a_duplicate()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(file, "email\nada@example.com\ngrace@example.com\nAda@EXAMPLE.com\n");
+        try
+        {
+            var error = Assert.Throws<Digest.Input.InvalidInputException>(() => SubscriberFile.Load(file));
+
+            Assert.Contains("\"Ada@EXAMPLE.com\" is a duplicate of line 2", error.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Readers_whose_category_names_join_to_the_same_text_keep_their_own_categories()
     {
         var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.json");
