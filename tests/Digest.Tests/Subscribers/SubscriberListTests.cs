@@ -111,33 +111,30 @@ public sealed class SubscriberListTests
     {
         // 70,000 domains, more than the 65,536 the list stores once; the later ones stay in their readers' records.
         var emails = Enumerable.Range(0, 70_000).Select(i => i % 2 == 0 ? $"reader.{i}@domain-{i}.example" : $"Reader.{i}@Shared.Example").ToList();
-        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(file, "email\n" + string.Join("\n", emails) + "\n");
-        try
-        {
-            var list = SubscriberFile.Load(file);
+        var list = LoadCsv("email\n" + string.Join("\n", emails) + "\n");
 
-            Assert.Equal(emails, list.Select(s => s.Email));
-            Assert.Equal(emails.Order(StringComparer.OrdinalIgnoreCase), list.InAddressOrder().Select(s => s.Email));
-            Assert.All(emails.Where((_, i) => i % 997 == 0), e => Assert.True(list.Contains(e.ToUpperInvariant()), e));
-            Assert.False(list.Contains("reader.69998@domain-69999.example"));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(emails, list.Select(s => s.Email));
+        Assert.Equal(emails.Order(StringComparer.OrdinalIgnoreCase), list.InAddressOrder().Select(s => s.Email));
+        Assert.All(emails.Where((_, i) => i % 997 == 0), e => Assert.True(list.Contains(e.ToUpperInvariant()), e));
+        Assert.False(list.Contains("reader.69998@domain-69999.example"));
     }
 
     [Fact]
     public void The_same_address_with_its_domain_in_another_case_is_a_duplicate()
     {
+        var error = Assert.Throws<Digest.Input.InvalidInputException>(() => LoadCsv("email\nada@example.com\ngrace@example.com\nAda@EXAMPLE.com\n"));
+
+        Assert.Contains("\"Ada@EXAMPLE.com\" is a duplicate of line 2", error.Message);
+    }
+
+    /// <summary>Reads a CSV subscriber file of this text, as the worker reads one.</summary>
+    private static SubscriberList LoadCsv(string text)
+    {
         var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(file, "email\nada@example.com\ngrace@example.com\nAda@EXAMPLE.com\n");
+        File.WriteAllText(file, text);
         try
         {
-            var error = Assert.Throws<Digest.Input.InvalidInputException>(() => SubscriberFile.Load(file));
-
-            Assert.Contains("\"Ada@EXAMPLE.com\" is a duplicate of line 2", error.Message);
+            return SubscriberFile.Load(file);
         }
         finally
         {
