@@ -29,8 +29,7 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     // large list share a few domains. A list whose domains are nearly all different stops adding them at MaxDomains,
     // and later addresses keep their domain in their record, so the table never costs more than it saves.
     private const int MaxDomains = 1 << 16;
-    private readonly List<byte[]> _domains = [];
-    private readonly List<string> _domainNames = [];
+    private readonly List<(string Name, byte[] Utf8)> _domains = [];
     private readonly Dictionary<string, int> _domainIds = new(StringComparer.Ordinal);
     private readonly List<IReadOnlyList<string>> _categorySets = [[]];
     private readonly Dictionary<string, int> _categorySetIds = new(StringComparer.Ordinal) { [""] = 0 };
@@ -52,7 +51,7 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
             var record = Record(index);
             var local = ReadString(ref record)!;
             var domain = ReadNumber(ref record);
-            var email = domain == 0 ? local : local + _domainNames[domain - 1];
+            var email = domain == 0 ? local : local + _domains[domain - 1].Name;
             var name = ReadString(ref record);
             var zone = ReadNumber(ref record);
             var categories = _categorySets[ReadNumber(ref record)];
@@ -158,10 +157,8 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
     /// <summary>The domain's number in its readers' records (from 1), or 0 when it is kept in the record itself.</summary>
     private int DomainId(string domain)
     {
-        if (_domainIds.TryGetValue(domain, out var id)) return id + 1;
-        if (_domains.Count >= MaxDomains) return 0;
-        _domainNames.Add(domain);
-        return Intern(domain, _domains, _domainIds, Encoding.UTF8.GetBytes) + 1;
+        if (_domains.Count >= MaxDomains) return _domainIds.TryGetValue(domain, out var id) ? id + 1 : 0;
+        return Intern(domain, _domains, _domainIds, d => (d, Encoding.UTF8.GetBytes(d))) + 1;
     }
 
     private static int Intern<T>(string key, List<T> values, Dictionary<string, int> ids, Func<string, T> make)
@@ -196,7 +193,7 @@ public sealed class SubscriberList : IReadOnlyList<Subscriber>
         record = record[length..];
         var domain = ReadNumber(ref record);
         if (domain == 0) return local;
-        var rest = _domains[domain - 1];
+        var rest = _domains[domain - 1].Utf8;
         var whole = local.Length + rest.Length <= scratch.Length ? scratch : new byte[local.Length + rest.Length];
         local.CopyTo(whole);
         rest.CopyTo(whole[local.Length..]);
