@@ -29,8 +29,22 @@ public static class StartupLine
     {
         var gc = GC.GetConfigurationVariables();
         long Setting(string name) => gc.TryGetValue(name, out var value) ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        logger.LogDebug(WorkerEvents.Runtime, "Runtime {Runtime}: {Collector} GC, gen0 budget at most {Gen0BudgetMb} MB, conserving memory ({ConserveMemory})",
+        logger.LogDebug(WorkerEvents.Runtime, "Runtime {Runtime}: {Collector} GC, gen0 budget at most {Gen0BudgetMb} MB, conserving memory ({ConserveMemory}), tiered PGO {TieredPgo}",
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-            System.Runtime.GCSettings.IsServerGC ? "server" : "workstation", Setting("GCGen0MaxBudget") / (1024 * 1024), Setting("GCConserveMem"));
+            System.Runtime.GCSettings.IsServerGC ? "server" : "workstation", Setting("GCGen0MaxBudget") / (1024 * 1024), Setting("GCConserveMem"),
+            TieredPgo() ? "on" : "off");
+    }
+
+    /// <summary>
+    /// Whether the JIT profiles hot code before its final compilation. The runtime exposes no reading of it, so this
+    /// follows its own order: the environment (DOTNET_, then the older COMPlus_ prefix), then the runtime settings
+    /// file, then the runtime's default (on).
+    /// </summary>
+    private static bool TieredPgo()
+    {
+        foreach (var prefix in (string[])["DOTNET_", "COMPlus_"])
+            if (Environment.GetEnvironmentVariable(prefix + "TieredPGO") is { Length: > 0 } value)
+                return value.Trim() != "0";
+        return !AppContext.TryGetSwitch("System.Runtime.TieredPGO", out var on) || on;
     }
 }
