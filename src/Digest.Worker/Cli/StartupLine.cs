@@ -37,14 +37,18 @@ public static class StartupLine
 
     /// <summary>
     /// Whether the JIT profiles hot code before its final compilation. The runtime exposes no reading of it, so this
-    /// follows its own order: the environment (DOTNET_, then the older COMPlus_ prefix), then the runtime settings
-    /// file, then the runtime's default (on).
+    /// follows its own order: the environment (DOTNET_, then the older COMPlus_ prefix, a hexadecimal number), then
+    /// the runtime settings file, then the runtime's default (on).
     /// </summary>
     private static bool TieredPgo()
     {
         foreach (var prefix in (string[])["DOTNET_", "COMPlus_"])
-            if (Environment.GetEnvironmentVariable(prefix + "TieredPGO") is { Length: > 0 } value)
-                return value.Trim() != "0";
+        {
+            var value = Environment.GetEnvironmentVariable(prefix + "TieredPGO")?.Trim();
+            if (value is { Length: > 0 } && ulong.TryParse(value.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? value[2..] : value,
+                    System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                return number != 0;
+        }
         return !AppContext.TryGetSwitch("System.Runtime.TieredPGO", out var on) || on;
     }
 }

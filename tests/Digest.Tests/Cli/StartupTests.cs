@@ -207,6 +207,18 @@ public sealed class StartupTests : WorkspaceTest
     }
 
     [Fact]
+    public async Task An_admin_with_a_long_list_turns_tiered_PGO_back_on_from_the_environment_and_the_worker_says_so()
+    {
+        Ws.Settings["Logging:LogLevel:Default"] = "Debug";
+        Ws.Settings["DOTNET_TieredPGO"] = "1";
+
+        using var status = ChildWorker.Start(Ws, "status");
+
+        Assert.True(await status.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, status.Output);
+        Assert.Contains("), tiered PGO on", status.Output);
+    }
+
+    [Fact]
     public async Task A_five_field_cron_with_unix_day_numbers_names_the_same_days()
     {
         Ws.Settings["Digest:Schedule:Cron"] = "30 7 * * 1-5";
