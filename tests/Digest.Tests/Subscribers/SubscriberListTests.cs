@@ -8,7 +8,6 @@ public sealed class SubscriberListTests
     [Fact]
     public void Every_field_of_every_reader_comes_back_as_the_file_gave_it()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.json");
         // Enough readers, with names long enough, to fill many blocks; names and addresses beyond ASCII, one name
         // longer than a block, zones and category sets shared and not.
         var json = new StringBuilder("{ \"subscribers\": [\n");
@@ -27,48 +26,31 @@ public sealed class SubscriberListTests
             json.Append($"  {{ \"email\": \"{email}\"{(name is null ? "" : $", \"name\": \"{name}\"")}{categories}{zone} }}{(i < readers - 1 ? "," : "")}\n");
         }
         json.Append("] }\n");
-        File.WriteAllText(file, json.ToString(), new UTF8Encoding(false));
-        try
-        {
-            var list = SubscriberFile.Load(file);
+        var list = Load(json.ToString(), "json");
 
-            Assert.Equal(readers, list.Count);
-            for (var i = 0; i < readers; i++)
-            {
-                var s = list[i];
-                Assert.Equal(i % 5 == 0 ? $"reader.{i}@bücher.de" : $"Reader.{i}@Example.com", s.Email);
-                Assert.Equal(i switch { 0 => new string('Ω', 70_000), _ when i % 7 == 0 => null, _ => $"Zoë Ångström {i} 読者 🙂" }, s.Name);
-                Assert.Equal((i % 3) switch { 0 => [], 1 => ["Audio", "Developer Tools"], _ => [$"Topic {i % 11}"] }, s.Categories);
-                Assert.Equal(i % 4 == 0 ? "Europe/Berlin" : i % 4 == 1 ? "America/New_York" : null, s.TimeZone);
-            }
-            Assert.Equal(list.Select(s => s.Email), list.AsEnumerable().Select(s => s.Email));
-        }
-        finally
+        Assert.Equal(readers, list.Count);
+        for (var i = 0; i < readers; i++)
         {
-            File.Delete(file);
+            var s = list[i];
+            Assert.Equal(i % 5 == 0 ? $"reader.{i}@bücher.de" : $"Reader.{i}@Example.com", s.Email);
+            Assert.Equal(i switch { 0 => new string('Ω', 70_000), _ when i % 7 == 0 => null, _ => $"Zoë Ångström {i} 読者 🙂" }, s.Name);
+            Assert.Equal((i % 3) switch { 0 => [], 1 => ["Audio", "Developer Tools"], _ => [$"Topic {i % 11}"] }, s.Categories);
+            Assert.Equal(i % 4 == 0 ? "Europe/Berlin" : i % 4 == 1 ? "America/New_York" : null, s.TimeZone);
         }
+        Assert.Equal(list.Select(s => s.Email), list.AsEnumerable().Select(s => s.Email));
     }
 
     [Fact]
     public void A_reader_is_found_by_address_in_any_case_and_a_stranger_is_not()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(file, "email,name\nAda@Example.com,Ada\nzoë@bücher.de,Zoë\n");
-        try
-        {
-            var list = SubscriberFile.Load(file);
+        var list = LoadCsv("email,name\nAda@Example.com,Ada\nzoë@bücher.de,Zoë\n");
 
-            Assert.True(list.Contains("ada@example.com"));
-            Assert.True(list.Contains("ADA@EXAMPLE.COM"));
-            Assert.True(list.Contains("ZOË@BÜCHER.DE"));
-            Assert.False(list.Contains("ada@example.org"));
-            Assert.False(list.Contains("ada@example.co"));
-            Assert.False(list.Contains("zoe@bücher.de"));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.True(list.Contains("ada@example.com"));
+        Assert.True(list.Contains("ADA@EXAMPLE.COM"));
+        Assert.True(list.Contains("ZOË@BÜCHER.DE"));
+        Assert.False(list.Contains("ada@example.org"));
+        Assert.False(list.Contains("ada@example.co"));
+        Assert.False(list.Contains("zoe@bücher.de"));
     }
 
     [Fact]
@@ -87,23 +69,14 @@ public sealed class SubscriberListTests
             if (local.StartsWith('.') || local.EndsWith('.') || local.Contains("..")) continue;
             seen.Add($"{local}@{domains[random.Next(domains.Length)]}");
         }
-        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(file, "email\n" + string.Join("\n", seen) + "\n");
-        try
-        {
-            var list = SubscriberFile.Load(file);
-            var emails = list.Select(s => s.Email).ToList();
+        var list = LoadCsv("email\n" + string.Join("\n", seen) + "\n");
+        var emails = list.Select(s => s.Email).ToList();
 
-            Assert.Equal(emails.Order(StringComparer.OrdinalIgnoreCase), list.InAddressOrder().Select(s => s.Email));
-            var known = new HashSet<string>(emails, StringComparer.OrdinalIgnoreCase);
-            var probes = emails.SelectMany(e => (string[])[e, e.ToUpperInvariant(), e.ToLowerInvariant(), e + "x", "x" + e, e.Replace('ë', 'e'), e.Replace("a", "_")]);
-            foreach (var probe in probes)
-                Assert.True(known.Contains(probe) == list.Contains(probe), $"{probe}: the set says {known.Contains(probe)}");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(emails.Order(StringComparer.OrdinalIgnoreCase), list.InAddressOrder().Select(s => s.Email));
+        var known = new HashSet<string>(emails, StringComparer.OrdinalIgnoreCase);
+        var probes = emails.SelectMany(e => (string[])[e, e.ToUpperInvariant(), e.ToLowerInvariant(), e + "x", "x" + e, e.Replace('ë', 'e'), e.Replace("a", "_")]);
+        foreach (var probe in probes)
+            Assert.True(known.Contains(probe) == list.Contains(probe), $"{probe}: the set says {known.Contains(probe)}");
     }
 
     [Fact]
@@ -127,11 +100,13 @@ public sealed class SubscriberListTests
         Assert.Contains("\"Ada@EXAMPLE.com\" is a duplicate of line 2", error.Message);
     }
 
-    /// <summary>Reads a CSV subscriber file of this text, as the worker reads one.</summary>
-    private static SubscriberList LoadCsv(string text)
+    private static SubscriberList LoadCsv(string text) => Load(text, "csv");
+
+    /// <summary>Reads a subscriber file of this text (UTF-8) and kind (the file's extension), as the worker reads one.</summary>
+    private static SubscriberList Load(string text, string extension)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(file, text);
+        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.{extension}");
+        File.WriteAllText(file, text, new UTF8Encoding(false));
         try
         {
             return SubscriberFile.Load(file);
@@ -145,27 +120,18 @@ public sealed class SubscriberListTests
     [Fact]
     public void Readers_whose_category_names_join_to_the_same_text_keep_their_own_categories()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"digest-list-{Guid.NewGuid():N}.json");
-        File.WriteAllText(file, """
+        var list = Load("""
             { "subscribers": [
                 { "email": "one@example.com", "categories": ["Audio\u0001Video"] },
                 { "email": "two@example.com", "categories": ["Audio", "Video"] },
                 { "email": "three@example.com", "categories": ["1:A"] },
                 { "email": "four@example.com", "categories": ["1", "A"] }
             ] }
-            """);
-        try
-        {
-            var list = SubscriberFile.Load(file);
+            """, "json");
 
-            Assert.Equal(["Audio\u0001Video"], list[0].Categories);
-            Assert.Equal(["Audio", "Video"], list[1].Categories);
-            Assert.Equal(["1:A"], list[2].Categories);
-            Assert.Equal(["1", "A"], list[3].Categories);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(["Audio\u0001Video"], list[0].Categories);
+        Assert.Equal(["Audio", "Video"], list[1].Categories);
+        Assert.Equal(["1:A"], list[2].Categories);
+        Assert.Equal(["1", "A"], list[3].Categories);
     }
 }
